@@ -1,0 +1,1 @@
+"""Compile targets: one module per target, registered in one table."""

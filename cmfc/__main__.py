@@ -1,0 +1,2 @@
+from cmfc.cli import main
+main()

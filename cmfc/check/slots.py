@@ -1,0 +1,177 @@
+"""Scene slots: align each line to the voice's words (the Verbatim Mandate) and tile the timeline.
+
+Derived cuts sit in the middle of the pause between the last word of one scene's line
+and the first word of the next (Semantic Slicing refines this with the audio later).
+The first scene starts at frame 0 and the last ends where the voice ends.
+"""
+
+from __future__ import annotations
+
+import difflib
+from fractions import Fraction
+
+from cmfc.diagnostics import Diagnostics, Span
+from cmfc.ir.models import FrameRange, ProjectSpec, Word
+from cmfc.ir.values import SAMPLE_RATE, round_to_units
+from cmfc.media.words import normalise
+
+
+def samples_to_frames(samples: int, fps: int) -> int:
+    """Samples at 48 kHz to frames by the rounding rule."""
+    return round_to_units(Fraction(samples, SAMPLE_RATE), fps)
+
+
+def format_seconds(frames: int, fps: int) -> str:
+    """Frames as seconds for messages (``4.208s``)."""
+    return f"{frames / fps:.3f}".rstrip("0").rstrip(".") + "s"
+
+
+def align_lines(spec: ProjectSpec, words: list[Word], positions: dict, diag: Diagnostics, path: str) -> list:
+    """For each scene, the (first, last) voice word indexes its line matches, or None."""
+    tokens = [normalise(w.text) for w in words]
+    matches: list = []
+    cursor = 0
+    for index, scene in enumerate(spec.scenes):
+        if scene.line is None:
+            matches.append(None)
+            continue
+        wanted = [t for t in (normalise(part) for part in scene.line.split()) if t]
+        span = positions.get(("scenes", index, "line"), Span(path))
+        if not wanted:
+            diag.error(span, "the line has no words")
+            matches.append(None)
+            continue
+        found = _find(tokens, wanted, cursor)
+        if found is None:
+            found_anywhere = _find(tokens, wanted, 0)
+            if found_anywhere is not None:
+                diag.error(span, f"scene {scene.id}'s line is spoken before the previous scene's line",
+                           hint="list scenes in the order they are spoken")
+            else:
+                diag.error(span, f"scene {scene.id}'s line is not verbatim in the voice-over",
+                           hint=_nearest_passage(words, tokens, wanted))
+            matches.append(None)
+            continue
+        matches.append(found)
+        cursor = found[1] + 1
+    return matches
+
+
+def _find(tokens: list[str], wanted: list[str], start: int):
+    size = len(wanted)
+    first = wanted[0]
+    for i in range(start, len(tokens) - size + 1):
+        if tokens[i] == first and tokens[i:i + size] == wanted:
+            return (i, i + size - 1)
+    return None
+
+
+def _nearest_passage(words: list[Word], tokens: list[str], wanted: list[str]) -> str:
+    if not tokens:
+        return "the word timings hold no words"
+    size = len(wanted)
+    best, best_ratio = 0, -1.0
+    for i in range(max(1, len(tokens) - size + 1)):
+        ratio = difflib.SequenceMatcher(None, tokens[i:i + size], wanted, autojunk=False).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = i, ratio
+    passage = words[best:best + size]
+    said = " ".join(w.text for w in passage)
+    heard = tokens[best:best + size]
+    differ = []
+    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, heard, wanted, autojunk=False).get_opcodes():
+        if tag != "equal":
+            differ.append(f"voice says \"{' '.join(heard[a0:a1]) or '—'}\", line says \"{' '.join(wanted[b0:b1]) or '—'}\"")
+    start = passage[0].start / SAMPLE_RATE if passage else 0.0
+    return f"nearest passage at {start:.2f}s: \"{said}\"" + (f" ({'; '.join(differ)})" if differ else "")
+
+
+def derive_slots(spec: ProjectSpec, matches: list, words: list[Word], duration_frames: int, positions: dict,
+                 diag: Diagnostics, path: str) -> list[FrameRange | None]:
+    """Each scene's slot in frames: explicit ``at`` slots as written, the rest derived from line alignment.
+
+    A slot that cannot be derived (its line or a neighbour's did not align, already reported) is None.
+    """
+    fps = spec.format.fps
+    scenes = spec.scenes
+    explicit = [(s.at.start.to_frames(fps), s.at.end.to_frames(fps)) if s.at else None for s in scenes]
+
+    def cut_before(i: int) -> int | None:
+        """The cut between scene i-1 and scene i when both have aligned words."""
+        if matches[i] is None or matches[i - 1] is None:
+            return None
+        pause_start = words[matches[i - 1][1]].end
+        pause_end = words[matches[i][0]].start
+        return samples_to_frames((pause_start + pause_end) // 2 if pause_end >= pause_start else pause_end, fps)
+
+    slots: list[FrameRange | None] = []
+    for i, scene in enumerate(scenes):
+        span = positions.get(("scenes", i), Span(path))
+        if explicit[i] is not None:
+            start, end = explicit[i]
+        else:
+            if scene.line is None:
+                diag.error(span, f"scene {scene.id} has neither a slot (at A..B) nor a line to place it",
+                           hint="add a line from the voice-over, or an explicit slot like at 4.2s..9.0s")
+                slots.append(None)
+                continue
+            if matches[i] is None:
+                slots.append(None)
+                continue
+            if i == 0:
+                start = 0
+            elif explicit[i - 1] is not None:
+                start = explicit[i - 1][1]
+            else:
+                start = cut_before(i)
+            if i == len(scenes) - 1:
+                end = duration_frames
+            elif explicit[i + 1] is not None:
+                end = explicit[i + 1][0]
+            else:
+                end = cut_before(i + 1)
+            if start is None or end is None:
+                slots.append(None)
+                continue
+        slots.append(FrameRange(start=max(0, start), end=max(0, end)))
+    _check_tiling(spec, slots, matches, duration_frames, positions, diag, path)
+    return slots
+
+
+def _check_tiling(spec, slots, matches, duration_frames, positions, diag, path) -> None:
+    fps = spec.format.fps
+    previous = None
+    for i, (scene, slot) in enumerate(zip(spec.scenes, slots)):
+        span = positions.get(("scenes", i, "at"), positions.get(("scenes", i), Span(path)))
+        if slot is None:
+            previous = None  # its neighbours cannot be judged against an unknown slot
+            continue
+        if slot.end <= slot.start:
+            diag.error(span, f"scene {scene.id}'s slot is empty or ends before it starts "
+                       f"({format_seconds(slot.start, fps)}..{format_seconds(slot.end, fps)})")
+        if slot.end > duration_frames:
+            diag.error(span, f"scene {scene.id} runs past the end of the voice-over "
+                       f"({format_seconds(slot.end, fps)} > {format_seconds(duration_frames, fps)})",
+                       hint="the voice-over is the master clock: end the last scene where it ends")
+        if previous is not None:
+            prev_scene, prev_slot = previous
+            if slot.start < prev_slot.end:
+                diag.error(span, f"scene {scene.id} overlaps scene {prev_scene.id} by "
+                           f"{format_seconds(prev_slot.end - slot.start, fps)}",
+                           hint=f"{prev_scene.id} ends at {format_seconds(prev_slot.end, fps)}")
+            elif slot.start > prev_slot.end:
+                diag.error(span, f"there is a gap of {format_seconds(slot.start - prev_slot.end, fps)} between "
+                           f"scene {prev_scene.id} and scene {scene.id}",
+                           hint=f"start {scene.id} at {format_seconds(prev_slot.end, fps)}")
+        elif i == 0 and slot.start > 0:
+            diag.error(span, f"the first scene starts at {format_seconds(slot.start, fps)}, leaving the opening uncovered",
+                       hint="start the first scene at 0s")
+        previous = (scene, slot)
+    if previous is not None and slots[-1] is not None and previous[1].end < duration_frames \
+            and previous[1].end > previous[1].start:
+        scene, slot = previous
+        index = len(spec.scenes) - 1
+        span = positions.get(("scenes", index, "at"), positions.get(("scenes", index), Span(path)))
+        diag.error(span, f"the last scene ends at {format_seconds(slot.end, fps)} but the voice-over runs to "
+                   f"{format_seconds(duration_frames, fps)}",
+                   hint=f"end scene {scene.id} at {format_seconds(duration_frames, fps)}")

@@ -1,0 +1,146 @@
+"""The `cmfc` command line. Each command is a thin shell over a stage; errors render in one place."""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+
+import click
+
+from cmfc import __version__
+
+EXIT_SPEC_ERROR = 1
+EXIT_USAGE = 2
+
+
+def report_errors(command):
+    """Render CmfError diagnostics (exit 1) and UsageError (exit 2) without a traceback."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        from cmfc.diagnostics import CmfError
+        from cmfc.project import UsageError
+
+        try:
+            return command(*args, **kwargs)
+        except CmfError as error:
+            print_diagnostics(error.diagnostics)
+            raise SystemExit(EXIT_SPEC_ERROR) from None
+        except UsageError as error:
+            click.echo(f"cmfc: error: {error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+
+    return wrapper
+
+
+def print_diagnostics(diagnostics) -> None:
+    """Every diagnostic with its source line and caret, then a count."""
+    from cmfc.diagnostics import read_source_lines, render
+
+    sources = read_source_lines(d.span.path for d in diagnostics)
+    for diagnostic in diagnostics:
+        click.echo(render(diagnostic, sources), err=True)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    if errors:
+        click.echo(f"{errors} error{'s' if errors != 1 else ''}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cmfc")
+def cli() -> None:
+    """cmfc compiles .cmf scene scripts and YAML blueprints into a finished short video.
+
+    SPEC is a .cmf script, a .yaml/.json blueprint, or a folder holding one .cmf script.
+    """
+
+
+@cli.command()
+@click.argument("spec")
+@report_errors
+def check(spec: str) -> None:
+    """Parse, lower and check SPEC; print a one-line summary when all is well."""
+    from cmfc.check import load
+
+    compiled = load(spec)
+    if compiled.warnings:
+        print_diagnostics(compiled.warnings)
+    project = compiled.project
+    fps = project.format.fps
+    click.echo(f"{compiled.location.display}: ok — {project.id}, {len(project.scenes)} scene"
+               f"{'s' if len(project.scenes) != 1 else ''}, {project.duration_frames / fps:.2f}s at {fps} fps")
+
+
+@cli.command()
+@click.argument("spec")
+@report_errors
+def ir(spec: str) -> None:
+    """Print SPEC's IR as canonical JSON (sorted keys, exact times, project-relative paths)."""
+    from cmfc.check import load
+    from cmfc.ir.canonical import dumps
+
+    click.echo(dumps(load(spec).project), nl=False)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the blueprint form (YAML or JSON) for editors and agents."""
+    from cmfc.lower.schema import blueprint_schema_json
+
+    click.echo(blueprint_schema_json(), nl=False)
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 with a diff when SPEC is not formatted; change nothing.")
+@click.option("--to", "target", type=click.Choice(["cmf", "yaml"]), help="Convert to the script or the blueprint form (printed).")
+@report_errors
+def fmt(spec: str, check_only: bool, target: str | None) -> None:
+    """Rewrite a .cmf script in canonical layout, keeping comments; or convert between forms."""
+    from cmfc.lower.format_command import run_fmt
+
+    raise SystemExit(run_fmt(spec, check_only, target))
+
+
+@cli.command()
+@click.argument("directory")
+@click.option("--id", "project_id", default=None, help="Project id (default: from the folder name).")
+@report_errors
+def new(directory: str, project_id: str | None) -> None:
+    """Scaffold a working project in DIRECTORY: a spec, cmfc.toml, the folder layout, placeholder media."""
+    from cmfc.scaffold import scaffold
+
+    created = scaffold(directory, project_id)
+    click.echo(f"created {created.display}: try `cmfc check {directory}`")
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (added as later stages land)."""
+    import importlib
+
+    for module_name, attribute in (("cmfc.commands.analyze", "analyze_command"),
+                                   ("cmfc.commands.build", "build_commands")):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        found = getattr(module, attribute, None)
+        for command in (found if isinstance(found, (list, tuple)) else [found] if found else []):
+            cli.add_command(command)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli(prog_name="cmfc")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

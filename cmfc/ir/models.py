@@ -1,0 +1,211 @@
+"""The IR: pydantic models, the single source of truth for every later stage.
+
+Two layers, one vocabulary. ``ProjectSpec`` is what a person or an agent declares
+(the `.cmf` script and the YAML/JSON blueprint both lower to it, and both are
+emitted from it). ``Project`` extends it with what the compiler resolves: each
+scene's slot in frames, the words its line aligns to, and which settings came from
+the scene template. Times are exact (see ``cmfc.ir.values``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cmfc.ir.values import Color, Level, Loudness, Time
+
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+PLACEMENTS = ("top", "upper_third", "center", "lower_third", "bottom", "behind_head")
+PANS = ("left", "right", "up", "down", "none")
+FIT_MODES = ("loop", "pingpong", "trim", "speed")
+HERO_KINDS = ("image", "clip", "lora", "zimage")
+MOTION_KINDS = ("wan22", "onetoall", "kenburns", "none")
+
+Placement = Literal["top", "upper_third", "center", "lower_third", "bottom", "behind_head"]
+AssetPath = str  # project-relative POSIX path, checked by cmfc.check.assets
+
+
+class Node(BaseModel):
+    """Base of every IR model: closed, immutable, exact."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Format(Node):
+    width: int = Field(1080, ge=16, le=8192, description="frame width in pixels")
+    height: int = Field(1920, ge=16, le=8192, description="frame height in pixels")
+    fps: int = Field(24, ge=1, le=240, description="frames per second")
+
+
+class Brand(Node):
+    base: Color = Field(Color("#FFFFFF"), description="base text colour")
+    highlight: Color = Field(Color("#FFD400"), description="accent colour (captions, kinetic text)")
+    font: Optional[AssetPath] = Field(None, description="brand font file (.ttf/.otf)")
+    keywords: tuple[str, ...] = Field((), description="caption accent keywords, added to the defaults")
+
+
+class Voice(Node):
+    path: AssetPath = Field(description="the voice-over: the master clock")
+    words: Optional[AssetPath] = Field(None, description="word timings: WhisperX JSON, .srt or .vtt")
+    loudness: Loudness = Field(Loudness.parse("-14LUFS"), description="integrated loudness target")
+
+
+class Music(Node):
+    path: AssetPath
+    arc: Optional[str] = Field(None, description="a sonic arc from the frameworks")
+    duck: Level = Field(Level.parse("-12dB"), description="music level change while the voice speaks")
+
+
+class Lora(Node):
+    path: AssetPath
+    strength: float = Field(1.0, ge=0.0, le=2.0)
+
+
+class Character(Node):
+    id: str = Field(pattern=NAME_PATTERN)
+    lora: Optional[Lora] = None
+    anchor: Optional[str] = Field(None, description="the invariant visual anchor block, pasted into every prompt")
+
+
+class Slot(Node):
+    """A slot as written: ``at START..END``."""
+
+    start: Time
+    end: Time
+
+
+class Hero(Node):
+    kind: Literal["image", "clip", "lora", "zimage"]
+    path: Optional[AssetPath] = Field(None, description="for image and clip")
+    prompt: Optional[str] = Field(None, description="for lora and zimage")
+
+
+class Motion(Node):
+    kind: Literal["wan22", "onetoall", "kenburns", "none"]
+    prompt: Optional[str] = Field(None, description="wan22: the kinetic prompt")
+    driving: Optional[AssetPath] = Field(None, description="onetoall: the driving video")
+    zoom: Optional[tuple[float, float]] = Field(None, description="kenburns: zoom from..to")
+    pan: Optional[Literal["left", "right", "up", "down", "none"]] = None
+
+
+class Text(Node):
+    content: str
+    placement: Optional[Placement] = None
+
+
+class EffectUse(Node):
+    """An effect applied in a scene; times are relative to the scene's start."""
+
+    name: str
+    params: dict[str, str] = Field(default_factory=dict, description="canonical text of each value, typed by the catalogue")
+    at: Optional[Time] = None
+    until: Optional[Time] = None
+
+
+class SfxCue(Node):
+    name: str
+    on: Optional[str] = Field(None, description="a word of the scene's line; the cue starts with it")
+    at: Optional[Time] = Field(None, description="or a time relative to the scene's start")
+    gain: Optional[Level] = None
+
+
+class Fit(Node):
+    mode: Literal["loop", "pingpong", "trim", "speed"]
+    speed: Optional[float] = Field(None, gt=0.05, le=8.0)
+
+
+class SceneSpec(Node):
+    id: str = Field(pattern=NAME_PATTERN)
+    template: str
+    at: Optional[Slot] = Field(None, description="explicit slot; otherwise derived from line")
+    line: Optional[str] = None
+    subject: Optional[str] = None
+    hero: Optional[Hero] = None
+    light: Optional[str] = None
+    motion: Optional[Motion] = None
+    text: Optional[Text] = None
+    fx: tuple[EffectUse, ...] = ()
+    afx: tuple[EffectUse, ...] = ()
+    sfx: tuple[SfxCue, ...] = ()
+    fit: Optional[Fit] = None
+    takes: int = Field(1, ge=1, le=99)
+    pick: Optional[str] = Field(None, pattern=r"^v\d{2}$")
+
+
+class ProjectSpec(Node):
+    """The declared project: what `.cmf` scripts and blueprints hold."""
+
+    cmf: int = Field(1, description="language version")
+    id: str = Field(pattern=NAME_PATTERN)
+    title: str = ""
+    format: Format = Format()
+    seed: int = Field(0, ge=0, lt=2**63)
+    brand: Brand = Brand()
+    voice: Voice
+    music: Optional[Music] = None
+    sfx_library: Optional[AssetPath] = None
+    characters: tuple[Character, ...] = ()
+    scenes: tuple[SceneSpec, ...] = ()
+
+    @field_validator("cmf")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError("this cmfc reads version 1 of the language (cmf 1)")
+        return value
+
+
+class FrameRange(Node):
+    """Frames [start, end) at the project fps."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+class Scene(SceneSpec):
+    """A scene with what the compiler resolved."""
+
+    slot: FrameRange
+    words: Optional[tuple[int, int]] = Field(None, description="voice word indexes [first, last] the line aligns to")
+    inherited: tuple[str, ...] = Field((), description="fields filled from the scene template")
+
+    def spec(self) -> SceneSpec:
+        """The scene as declared (template defaults removed again)."""
+        data = self.model_dump(exclude={"slot", "words", "inherited"})
+        for name in self.inherited:
+            field, _, sub = name.partition(".")
+            if sub:
+                data[field][sub] = None
+            else:
+                data[field] = SceneSpec.model_fields[field].get_default()
+        return SceneSpec.model_validate(data)
+
+
+class Word(Node):
+    """A word of the voice-over with its time in samples at 48 kHz."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Project(ProjectSpec):
+    """The resolved project: the IR every backend reads."""
+
+    scenes: tuple[Scene, ...] = ()
+    duration_frames: int = Field(ge=0, description="the voice-over's length in frames (the master clock)")
+    duration_samples: int = Field(ge=0, description="the voice-over's length in samples at 48 kHz")
+
+    def spec(self) -> ProjectSpec:
+        """The project as declared."""
+        data = self.model_dump(exclude={"scenes", "duration_frames", "duration_samples"})
+        data["scenes"] = [scene.spec() for scene in self.scenes]
+        return ProjectSpec.model_validate(data)
+
+    def character(self, character_id: str) -> Optional[Character]:
+        return next((c for c in self.characters if c.id == character_id), None)

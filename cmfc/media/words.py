@@ -1,0 +1,109 @@
+"""Read word timings of the voice-over: WhisperX JSON word level, SRT/VTT segment level."""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+from cmfc.diagnostics import CmfError, Diagnostic, Span
+from cmfc.ir.models import Word
+from cmfc.ir.values import SAMPLE_RATE, round_to_units
+
+
+def read_words(path: Path, display_path: str) -> list[Word]:
+    """Words with start/end in samples at 48 kHz, in time order; CmfError naming the file when unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CmfError([Diagnostic(Span(display_path), f"cannot read word timings: {error}")]) from None
+    suffix = path.suffix.lower()
+    if suffix in (".srt", ".vtt"):
+        words = _from_subtitles(text, display_path)
+    else:
+        words = _from_whisperx(text, display_path)
+    return sorted(words, key=lambda w: (w.start, w.end))
+
+
+def _seconds_to_samples(value, display_path: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise CmfError([Diagnostic(Span(display_path), f"word timings: {where} is not a time in seconds")])
+    try:
+        return round_to_units(Fraction(str(value)), SAMPLE_RATE)
+    except ValueError:
+        raise CmfError([Diagnostic(Span(display_path), f"word timings: {where} is not a time in seconds")]) from None
+
+
+def _from_whisperx(text: str, display_path: str) -> list[Word]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CmfError([Diagnostic(Span(display_path, error.lineno, error.colno),
+                                   f"word timings are not valid JSON: {error.msg}")]) from None
+    segments = data.get("segments") if isinstance(data, dict) else None
+    if not isinstance(segments, list):
+        raise CmfError([Diagnostic(Span(display_path), "word timings: expected WhisperX JSON with segments[].words[]")])
+    words: list[Word] = []
+    for s_index, segment in enumerate(segments):
+        seg_words = segment.get("words") if isinstance(segment, dict) else None
+        if not isinstance(seg_words, list):
+            raise CmfError([Diagnostic(Span(display_path), f"word timings: segment {s_index} has no words list")])
+        for w_index, item in enumerate(seg_words):
+            where = f"segments[{s_index}].words[{w_index}]"
+            if not isinstance(item, dict) or not isinstance(item.get("word"), str):
+                raise CmfError([Diagnostic(Span(display_path), f"word timings: {where} has no word text")])
+            if "start" not in item or "end" not in item:
+                continue  # WhisperX leaves numerals it could not align without times
+            start = _seconds_to_samples(item["start"], display_path, where + ".start")
+            end = _seconds_to_samples(item["end"], display_path, where + ".end")
+            if end < start:
+                raise CmfError([Diagnostic(Span(display_path), f"word timings: {where} ends before it starts")])
+            words.append(Word(text=item["word"].strip(), start=start, end=end))
+    return words
+
+
+_CUE_TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{3})")
+
+
+def _cue_seconds(text: str) -> Fraction:
+    match = _CUE_TIME.fullmatch(text.strip())
+    if not match:
+        raise ValueError(text)
+    hours, minutes, seconds, millis = match.groups()
+    return Fraction(int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)) + Fraction(int(millis), 1000)
+
+
+def _from_subtitles(text: str, display_path: str) -> list[Word]:
+    """Segment-level timings: each cue's words share the cue's time, spread evenly across it."""
+    words: list[Word] = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if "-->" in line:
+            left, right = line.split("-->", 1)
+            try:
+                start = _cue_seconds(left)
+                end = _cue_seconds(right.split()[0])
+            except (ValueError, IndexError):
+                raise CmfError([Diagnostic(Span(display_path, index + 1, 1), "bad cue time line")]) from None
+            index += 1
+            cue_text = []
+            while index < len(lines) and lines[index].strip():
+                cue_text.append(re.sub(r"<[^>]+>", "", lines[index]))
+                index += 1
+            tokens = " ".join(cue_text).split()
+            for t_index, token in enumerate(tokens):
+                w_start = start + (end - start) * t_index / len(tokens)
+                w_end = start + (end - start) * (t_index + 1) / len(tokens)
+                words.append(Word(text=token, start=round_to_units(w_start, SAMPLE_RATE),
+                                  end=round_to_units(w_end, SAMPLE_RATE)))
+        index += 1
+    return words
+
+
+def normalise(word: str) -> str:
+    """A word as compared for the Verbatim Mandate: case, punctuation and curly quotes aside."""
+    word = word.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    return re.sub(r"[^\w']+", "", word).strip("'")

@@ -1,0 +1,1 @@
+"""Package data for cmfc (see pyproject.toml package-dir)."""
