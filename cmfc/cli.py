@@ -113,6 +113,68 @@ def new(directory: str, project_id: str | None) -> None:
     click.echo(f"created {created.display}: try `cmfc check {directory}`")
 
 
+@cli.command("compile")
+@click.argument("spec")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the compiled files into.")
+@click.option("--target", "targets", multiple=True, help="Only these targets (comfyui, natron, timeline, resolve, captions).")
+@report_errors
+def compile_command(spec: str, out_dir: str, targets: tuple[str, ...]) -> None:
+    """Compile SPEC into every target's files (ComfyUI, Natron, MoviePy, Resolve, captions) under --out."""
+    from pathlib import Path
+
+    from cmfc.backends import BACKENDS
+    from cmfc.check import load
+    from cmfc.compile import compile_targets, write_tree
+    from cmfc.project import UsageError
+
+    unknown = [t for t in targets if t not in BACKENDS]
+    if unknown:
+        raise UsageError(f"unknown target {unknown[0]}; targets: {', '.join(BACKENDS)}")
+    files = compile_targets(load(spec), list(targets) or None)
+    written, unchanged = write_tree(files, Path(out_dir))
+    click.echo(f"{len(files)} files in {out_dir} ({written} written, {unchanged} unchanged)")
+
+
+@cli.group()
+def golden() -> None:
+    """Golden files: the compiled outputs of every spec in specs/, kept in golden/ and reviewed like code."""
+
+
+@golden.command("check")
+@click.option("--specs", "specs_root", default="specs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--golden", "golden_root", default="golden", show_default=True, type=click.Path(file_okay=False))
+@report_errors
+def golden_check(specs_root: str, golden_root: str) -> None:
+    """Compile every spec and print a unified diff per file that differs from golden/; exit 1 if any."""
+    from pathlib import Path
+
+    from cmfc.golden import check as check_goldens
+
+    failed = False
+    for result in check_goldens(Path(specs_root), Path(golden_root)):
+        for diff in result.diffs:
+            click.echo(diff, nl=False)
+        failed |= not result.ok
+        click.echo(f"{result.spec}: {'ok' if result.ok else f'{len(result.diffs)} file(s) differ'}", err=True)
+    raise SystemExit(1 if failed else 0)
+
+
+@golden.command("update")
+@click.option("--specs", "specs_root", default="specs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--golden", "golden_root", default="golden", show_default=True, type=click.Path(file_okay=False))
+@report_errors
+def golden_update(specs_root: str, golden_root: str) -> None:
+    """Rewrite golden/ from the current compiler (review the diff before committing)."""
+    from pathlib import Path
+
+    from cmfc.golden import update as update_goldens
+
+    changed = update_goldens(Path(specs_root), Path(golden_root))
+    for path in changed:
+        click.echo(path)
+    click.echo(f"{len(changed)} golden file(s) changed", err=True)
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (added as later stages land)."""
     import importlib

@@ -22,6 +22,7 @@ class Compiled:
     words: list[Word]
     location: SpecLocation
     warnings: list
+    frameworks: object = None
 
 
 def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, frameworks) -> Compiled:
@@ -84,7 +85,7 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     project = Project.model_validate({**project_data, "scenes": [s.model_dump() for s in scenes],
                                       "duration_frames": duration_frames, "duration_samples": voice_samples})
     return Compiled(project=project, words=words, location=location,
-                    warnings=[d for d in diag.items if d.severity != "error"])
+                    warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks)
 
 
 def _canonical_use(use: dict, catalogue: dict) -> dict:

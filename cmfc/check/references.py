@@ -63,6 +63,8 @@ def check_names(spec: ProjectSpec, frameworks, sfx_names: set[str] | None, posit
 
 def _choices(names) -> str:
     names = sorted(names)
+    if not names:
+        return "none are defined in the frameworks"
     shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
     return f"known: {shown}"
 

@@ -1,0 +1,289 @@
+"""Executing a plan: a thread pool of ``jobs`` workers, retries with backoff, placeholders, atomic results.
+
+An action starts when its inputs are ready. A dirty action whose key was unknown at planning time
+(its upstream had to run) is looked up again once the upstream is done: if the upstream produced the
+same bytes as before, the action is cached after all (early cutoff).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import traceback
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from cmfc.build.action import Action, FileInput
+from cmfc.build.context import ActionContext
+from cmfc.build.keys import action_key, key_material
+from cmfc.build.lock import ProjectLock
+from cmfc.build.manifest import make_manifest, manifest_bytes
+from cmfc.build.planner import Plan, PlanState, Step, check_outputs, make_plan
+from cmfc.build.progress import make_progress
+from cmfc.build.registry import Registry, TransientError
+from cmfc.build.report import ActionResult, BuildReport
+from cmfc.build.store import write_atomic
+from cmfc.diagnostics import CmfError, render
+
+
+class ActionFailed(Exception):
+    """An attempt failed; ``message`` is what the user sees (no traceback for CmfError)."""
+
+    def __init__(self, message: str, attempts: int):
+        super().__init__(message)
+        self.attempts = attempts
+
+
+def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
+          tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
+          manifest: str = "manifest.json") -> BuildReport:
+    """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report."""
+    started = time.monotonic()
+    root = Path(root).resolve()
+    state = PlanState(root, registry)
+    layout = state.layout
+    with ProjectLock(layout.lock_file):
+        layout.make_dirs()
+        layout.clean_tmp()
+        plan = make_plan(actions, state)
+        if dry_run:
+            state.stats.save(layout.tmp)
+            results = [_planned_result(step) for step in plan.steps]
+            return _report(results, state, started, dry_run=True)
+        for digest in sorted(plan.corrupt):
+            state.store.remove(digest)
+        runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress))
+        try:
+            results = runner.run()
+        finally:
+            _save_last(state, runner.results.values())
+            state.stats.save(layout.tmp)
+        doc = manifest_bytes(make_manifest({a.id: a for a in actions}, results))
+        for target in (layout.manifest_file, root / manifest):
+            if not _same_bytes(target, doc):
+                write_atomic(target, doc, layout.tmp)
+    return _report(results, state, started)
+
+
+def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False) -> BuildReport:
+    return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run)
+
+
+def _planned_result(step: Step) -> ActionResult:
+    status = "would-run" if step.state == "run" else "cached"
+    restored = [o.path for o in step.action.outputs if o.name in step.restore]
+    return _result(step, status, step.key, why=step.why_text, inputs=step.input_digests,
+                   outputs=step.outputs or {}, restored=restored)
+
+
+def _result(step: Step, status: str, key: str | None, **fields) -> ActionResult:
+    a = step.action
+    return ActionResult(a.id, a.kind, a.scene, a.executor, key, status, **fields)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _save_last(state: PlanState, results) -> None:
+    """Remember the key each action id was last built with (what explain diffs against)."""
+    last = dict(state.last)
+    for r in results:
+        if r.status in ("ran", "cached") and r.key:
+            last[r.id] = r.key
+    if last != state.last:
+        data = json.dumps(last, sort_keys=True, indent=0).encode()
+        write_atomic(state.layout.last_file, data, state.layout.tmp)
+
+
+class Runner:
+    """Schedules the plan's steps on a thread pool and collects their results."""
+
+    def __init__(self, plan: Plan, state: PlanState, jobs: int, keep_going: bool, tries: int, backoff: float,
+                 progress):
+        self.plan = plan
+        self.state = state
+        self.jobs = jobs
+        self.keep_going = keep_going
+        self.tries = tries
+        self.backoff = backoff
+        self.progress = progress
+        self.results: dict[str, ActionResult] = {}
+        self.stopped_by: str | None = None
+        self.consumers: dict[str, list[str]] = {s.action.id: [] for s in plan.steps}
+        for step in plan.steps:
+            for up in step.action.upstream():
+                self.consumers[up].append(step.action.id)
+
+    def run(self) -> list[ActionResult]:
+        """Execute until every step has a result; results in plan (topological) order."""
+        pending = {s.action.id: set(s.action.upstream()) for s in self.plan.steps}
+        ready = deque(s for s in self.plan.steps if not pending[s.action.id])
+        running: dict[Future, Step] = {}
+        self.progress.start(sum(1 for s in self.plan.steps if s.state == "run" or s.restore))
+        try:
+            with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="cmfc-build") as pool:
+                while ready or running:
+                    while ready and (len(running) < self.jobs or _inline(ready[0])):
+                        step = ready.popleft()
+                        result = self._settle_without_running(step)
+                        if result is not None:
+                            self._finish(result, pending, ready)
+                        else:
+                            self.progress.started(step.action.id)
+                            running[pool.submit(self._execute, step)] = step
+                    if running:
+                        done, _ = wait(running, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            self._finish(future.result(), pending, ready)
+                            del running[future]
+        finally:
+            self.progress.close()
+        return [self.results[s.action.id] for s in self.plan.steps]
+
+    def _settle_without_running(self, step: Step) -> ActionResult | None:
+        """A result decided on the spot: skipped (blocked or stopped) or cached with nothing to restore."""
+        blocked = [up for up in step.action.upstream() if self.results[up].status in ("failed", "skipped")]
+        if blocked:
+            return _result(step, "skipped", step.key, why=f"blocked: upstream {blocked[0]} did not build")
+        if self.stopped_by is not None:
+            return _result(step, "skipped", step.key, why=f"not started: the build stopped after {self.stopped_by} failed")
+        if _inline(step):
+            return _result(step, "cached", step.key, why=step.why_text, inputs=step.input_digests, outputs=step.outputs)
+        return None
+
+    def _finish(self, result: ActionResult, pending: dict[str, set], ready: deque) -> None:
+        self.results[result.id] = result
+        if result.status != "cached" or result.restored:
+            self.progress.finished(result)
+        if result.status == "failed" and not self.keep_going and self.stopped_by is None:
+            self.stopped_by = result.id
+        for consumer in self.consumers[result.id]:
+            pending[consumer].discard(result.id)
+            if not pending[consumer]:
+                ready.append(self.plan.by_id[consumer])
+
+    def _execute(self, step: Step) -> ActionResult:
+        """Worker thread: restore, re-check the cache, or run (with retries and placeholder)."""
+        started = time.monotonic()
+        try:
+            result = self._execute_step(step)
+        except ActionFailed as exc:
+            result = _result(step, "failed", step.key, why=step.why_text, error=str(exc), attempts=exc.attempts)
+        except Exception:  # a bug in the engine or a store problem: report it on this action, keep going
+            result = _result(step, "failed", step.key, why=step.why_text, error=traceback.format_exc())
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _execute_step(self, step: Step) -> ActionResult:
+        action, state = step.action, self.state
+        if step.state == "cached":
+            restored = self._materialise(action, step.outputs, step.restore)
+            return _result(step, "cached", step.key, why=step.why_text, inputs=step.input_digests,
+                           outputs=step.outputs, restored=restored)
+        digests = dict(step.input_digests)
+        for name, src in action.inputs.items():
+            if name not in digests:
+                digests[name] = self.results[src.action].outputs[src.output]["sha256"]
+        key = step.key or action_key(action, step.kind.version, digests)
+        if step.key is None:
+            record = state.cache.get(key)
+            if record is not None and not check_outputs(action, record, state.store, set()):
+                restored = self._materialise(action, record["outputs"])
+                return _result(step, "cached", key, why="upstream ran but its outputs did not change",
+                               inputs=digests, outputs=record["outputs"], restored=restored)
+        inputs = self._input_paths(action, digests)
+        log: list[str] = []
+        try:
+            outputs, attempts = self._run_with_retries(step, inputs, log)
+        except ActionFailed as exc:
+            if not (self.keep_going and step.kind.placeholder):
+                raise
+            outputs = self._attempt(step, inputs, log, attempt=exc.attempts, writer=step.kind.placeholder)
+            self._materialise(action, outputs)
+            return _result(step, "placeholder", key, why=step.why_text, error=str(exc), attempts=exc.attempts,
+                           inputs=digests, outputs=outputs, log=log)
+        record = key_material(action, step.kind.version, digests)
+        record.update(id=action.id, outputs=outputs)
+        state.cache.put(key, record)
+        self._materialise(action, outputs)
+        return _result(step, "ran", key, why=step.why_text, attempts=attempts, inputs=digests, outputs=outputs, log=log)
+
+    def _input_paths(self, action: Action, digests: dict[str, str]) -> dict[str, Path]:
+        """Readable paths for every input; store entries are verified first (never feed corrupt bytes)."""
+        paths = {}
+        for name, src in action.inputs.items():
+            if isinstance(src, FileInput):
+                paths[name] = self.state.layout.root / src.path
+                continue
+            size = self.results[src.action].outputs[src.output]["size"]
+            status = self.state.store.verify(digests[name], size)
+            if status != "ok":
+                self.state.store.remove(digests[name])
+                raise ActionFailed(f"input {name!r} ({src.action} -> {src.output}) is {status} in the store; "
+                                   "it was removed, run the build again to rebuild it", 0)
+            paths[name] = self.state.store.path(digests[name])
+        return paths
+
+    def _run_with_retries(self, step: Step, inputs: dict[str, Path], log: list[str]) -> tuple[dict, int]:
+        for attempt in range(1, self.tries + 1):
+            try:
+                return self._attempt(step, inputs, log, attempt, step.kind.run), attempt
+            except TransientError as exc:
+                log.append(f"attempt {attempt}/{self.tries} failed: {exc}")
+                if attempt == self.tries:
+                    raise ActionFailed(f"failed after {attempt} tries: {exc}", attempt) from None
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            except CmfError as exc:
+                raise ActionFailed("\n".join(render(d) for d in exc.diagnostics), attempt) from None
+            except ActionFailed:
+                raise
+            except Exception:
+                raise ActionFailed(traceback.format_exc().rstrip(), attempt) from None
+        raise AssertionError("unreachable")
+
+    def _attempt(self, step: Step, inputs: dict[str, Path], log: list[str], attempt: int, writer) -> dict:
+        """One call of ``run`` (or ``placeholder``) in a fresh temp folder; outputs moved into the store."""
+        action = step.action
+        tmp_dir = self.state.layout.new_tmp_dir()
+
+        def note(message: str) -> None:
+            log.append(message)
+            self.progress.log(action.id, message)
+
+        ctx = ActionContext(action, self.state.layout.root, inputs, tmp_dir, note,
+                            lambda fraction: self.progress.update(action.id, fraction), attempt)
+        try:
+            writer(ctx)
+            missing = [o.name for o in action.outputs if not ctx.output_path(o.name).is_file()]
+            if missing:
+                raise ActionFailed(f"{action.kind} did not write output(s) {', '.join(missing)}", attempt)
+            outputs = {}
+            for out in action.outputs:
+                digest, size = self.state.store.put(ctx.output_path(out.name))
+                outputs[out.name] = {"sha256": digest, "size": size}
+            return outputs
+        finally:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+
+    def _materialise(self, action: Action, outputs: dict[str, dict], names=None) -> list[str]:
+        """Copy outputs into the project where the file is missing or differs; return the paths written."""
+        written = []
+        for out in action.outputs:
+            if out.path is None or (names is not None and out.name not in names):
+                continue
+            entry = outputs[out.name]
+            if not self.state.stats.matches(out.path, entry["sha256"], entry["size"]):
+                self.state.store.materialise(entry["sha256"], out.path)
+                written.append(out.path)
+        return written
+
+
+def _inline(step: Step) -> bool:
+    """Cached with every output already in place: settled without touching the pool."""
+    return step.state == "cached" and not step.restore

@@ -1,0 +1,111 @@
+"""The outcome of a build: one result per action, as JSON for CI and as a table for people."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("ran", "cached", "placeholder", "failed", "skipped", "would-run")
+
+
+@dataclass
+class ActionResult:
+    """What happened to one action."""
+
+    id: str
+    kind: str
+    scene: str | None
+    executor: str
+    key: str | None
+    status: str
+    why: str = ""
+    seconds: float = 0.0
+    attempts: int = 0
+    error: str | None = None
+    outputs: dict[str, dict] = field(default_factory=dict)  # name -> {"sha256", "size"}
+    inputs: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    restored: list[str] = field(default_factory=list)  # project paths copied back from the store
+    log: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    """Every action's result in build order, and what the build cost."""
+
+    results: list[ActionResult]
+    seconds: float = 0.0
+    files_hashed: int = 0
+    bytes_hashed: int = 0
+    dry_run: bool = False
+
+    def ids(self, status: str) -> list[str]:
+        """Ids of the actions that ended with ``status``."""
+        return [r.id for r in self.results if r.status == status]
+
+    def result(self, action_id: str) -> ActionResult:
+        """The result for one action id."""
+        return next(r for r in self.results if r.id == action_id)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed, got a placeholder or was skipped."""
+        return not any(r.status in ("failed", "placeholder", "skipped") for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0 for a clean build, 1 otherwise (the CLI's exit status)."""
+        return 0 if self.ok else 1
+
+    def counts(self) -> dict[str, int]:
+        """Number of actions per status (only statuses that occur)."""
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+    def summary_line(self) -> str:
+        """``12 actions: 3 ran, 9 cached (1.42 s)``."""
+        counts = self.counts()
+        parts = [f"{counts[s]} {s}" for s in STATUSES if s in counts]
+        restored = sum(len(r.restored) for r in self.results)
+        if restored:
+            parts.append(f"{restored} outputs restored from the store")
+        return f"{len(self.results)} actions: " + ", ".join(parts) + f" ({self.seconds:.2f} s)"
+
+    def to_json(self) -> str:
+        """The report as JSON (``--report FILE``): every action's key, kind, scene, status, seconds, why."""
+        actions = []
+        for r in self.results:
+            entry = asdict(r)
+            entry["seconds"] = round(r.seconds, 3)
+            actions.append(entry)
+        doc = {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "seconds": round(self.seconds, 3),
+            "files_hashed": self.files_hashed,
+            "counts": self.counts(),
+            "actions": actions,
+        }
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def render(self, console=None, show_cached: bool = False) -> None:
+        """Print a rich table of what ran, failed or was restored (cached ones counted unless asked for)."""
+        from rich.console import Console
+        from rich.table import Table
+
+        console = console or Console(stderr=True)
+        table = Table(title="cmfc build", show_lines=False)
+        for column in ("action", "kind", "scene", "status", "seconds", "why"):
+            table.add_column(column, justify="right" if column == "seconds" else "left")
+        style = {"ran": "green", "cached": "dim", "failed": "bold red", "placeholder": "yellow",
+                 "skipped": "red", "would-run": "cyan"}
+        for r in self.results:
+            if r.status == "cached" and not r.restored and not show_cached:
+                continue
+            why = r.error.splitlines()[0] if r.error else r.why
+            table.add_row(r.id, r.kind, r.scene or "", f"[{style[r.status]}]{r.status}[/]",
+                          f"{r.seconds:.2f}", why)
+        if table.row_count:
+            console.print(table)
+        console.print(self.summary_line())

@@ -1,0 +1,117 @@
+"""`cmfc plan | build | explain | graph | clean | gc`: the build graph from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cmfc.cli import report_errors
+
+
+def _load_plan(spec: str):
+    """Compile the spec and plan its actions; returns (compiled, actions)."""
+    from cmfc.check import load
+    from cmfc.plan import plan_project
+
+    compiled = load(spec)
+    return compiled, plan_project(compiled)
+
+
+def _manifest_path(compiled) -> str:
+    return f"03_OUTPUT/{compiled.project.id}/manifest.json"
+
+
+@click.command("plan")
+@click.argument("spec")
+@report_errors
+def plan_command(spec: str) -> None:
+    """Show the actions a build would run, each with why and which executor runs it."""
+    from cmfc.build import plan
+
+    compiled, actions = _load_plan(spec)
+    result = plan(actions, compiled.location.root)
+    for step in result.steps:
+        if step.state == "cached":
+            continue
+        scene = f" [{step.action.scene}]" if step.action.scene else ""
+        click.echo(f"run  {step.action.id}{scene}  ({step.action.executor}): {step.why_text}")
+    for step in result.steps:
+        if step.state == "cached" and step.restore:
+            click.echo(f"restore {step.action.id}: {step.why_text}")
+    click.echo(result.summary())
+
+
+@click.command("build")
+@click.argument("spec")
+@click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")
+@click.option("--keep-going", is_flag=True, help="Go on after a failure; failed scenes get marked placeholders.")
+@click.option("--dry-run", is_flag=True, help="Say what would run; run nothing.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the build report as JSON.")
+@click.option("--tries", default=3, show_default=True, type=click.IntRange(1, 10), help="Tries for transient failures.")
+@report_errors
+def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int) -> None:
+    """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed."""
+    from cmfc.build import build
+    from cmfc.fsutil import atomic_write_text
+
+    compiled, actions = _load_plan(spec)
+    report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run, tries=tries,
+                   progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
+    from rich.console import Console
+
+    report.render(Console(stderr=True))
+    if report_file:
+        atomic_write_text(report_file, report.to_json())
+    raise SystemExit(report.exit_code)
+
+
+@click.command("explain")
+@click.argument("spec")
+@click.argument("target")
+@report_errors
+def explain_command(spec: str, target: str) -> None:
+    """Why TARGET (an action id or an output path) is, or is not, up to date."""
+    from cmfc.build import explain
+
+    compiled, actions = _load_plan(spec)
+    click.echo(explain(actions, compiled.location.root, target))
+
+
+@click.command("graph")
+@click.argument("spec")
+@click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
+@report_errors
+def graph_command(spec: str, fmt: str) -> None:
+    """Print the build graph as Graphviz DOT (for a picture) or JSON (for tools)."""
+    from cmfc.build import graph_dot, graph_json
+
+    _, actions = _load_plan(spec)
+    click.echo(graph_dot(actions) if fmt == "dot" else graph_json(actions), nl=False)
+
+
+@click.command("clean")
+@click.argument("spec")
+@report_errors
+def clean_command(spec: str) -> None:
+    """Remove the outputs the last build materialised (the cache stays: the next build restores them)."""
+    from cmfc.build import clean
+    from cmfc.project import locate
+
+    location = locate(spec)
+    removed = clean(location.root)
+    click.echo(f"removed {len(removed)} output file{'s' if len(removed) != 1 else ''}")
+
+
+@click.command("gc")
+@click.argument("spec")
+@report_errors
+def gc_command(spec: str) -> None:
+    """Delete cache entries no longer referenced by the current plan or the last build, with sizes."""
+    from cmfc.build import gc
+
+    compiled, actions = _load_plan(spec)
+    click.echo(gc(actions, compiled.location.root).summary())
+
+
+build_commands = [plan_command, build_command, explain_command, graph_command, clean_command, gc_command]

@@ -1,0 +1,102 @@
+"""The planner: the resolved IR becomes the build graph (a list of actions for ``cmfc.build``).
+
+Each action's params are the IR view it reads (see ``views``), so editing one scene
+re-plans only that scene's actions plus the project-wide ones (timelines, captions,
+assembly); changing the brand touches only what draws the brand; changing the seed
+touches only generation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cmfc.build import Action, FileInput, Output
+from cmfc.check import Compiled
+from cmfc.ir.canonical import canonical_data
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the user asked for on the command line."""
+
+    targets: tuple[str, ...] = ("ir", "comfyui", "natron", "captions", "resolve", "timeline")
+
+
+def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> list[Action]:
+    """Every action of the build, in a stable order."""
+    from cmfc.backends import available_targets
+
+    available = set(available_targets()) | {"ir"}
+    actions: list[Action] = []
+    for target in options.targets:
+        if target in available:
+            actions.extend(_compile_actions(compiled, target))
+    return actions
+
+
+def _frameworks_inputs(compiled: Compiled) -> dict:
+    digest = getattr(compiled.frameworks, "source_digest", "")
+    return {"frameworks": digest}
+
+
+def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
+    from cmfc.plan import compile_actions as ca
+    from cmfc.plan.views import scene_view, timeline_view
+
+    project = compiled.project
+    root = compiled.location.root
+    words_input = _words_input(compiled)
+    if target == "comfyui":
+        from cmfc.backends.comfyui.emit import payload_names
+
+        actions = []
+        for scene in project.scenes:
+            view = scene_view(project, scene, brand=False, seed=True)
+            files = payload_names(view, scene, compiled.frameworks)
+            if files:
+                actions.append(_compile_action(f"compile:comfyui:{scene.id}", target, view, files, {}, compiled,
+                                               scene.id, _overrides(root, "comfyui")))
+        return actions
+    if target == "natron":
+        actions = []
+        for scene in project.scenes:
+            view = scene_view(project, scene, brand=True, seed=False)
+            files = [f"natron/{project.id}_{scene.id}.ntp", f"natron/{project.id}_{scene.id}.py"]
+            actions.append(_compile_action(f"compile:natron:{scene.id}", target, view, files, {}, compiled, scene.id))
+        return actions
+    if target == "ir":
+        return [_compile_action("compile:ir", target, project, ["ir.json"], {}, compiled, None)]
+    view = timeline_view(project, brand=target == "captions")
+    files = {
+        "captions": [f"captions/{project.id}.srt", f"captions/{project.id}.ass"],
+        "resolve": [f"resolve/{project.id}.xml", f"resolve/{project.id}.fcpxml", f"resolve/{project.id}.otio"],
+        "timeline": ["timeline/timeline.json", "timeline/timeline.py"],
+    }[target]
+    return [_compile_action(f"compile:{target}", target, view, files, words_input, compiled, None)]
+
+
+def _compile_action(action_id, target, view, files, inputs, compiled, scene, extra_inputs=None) -> Action:
+    from cmfc.plan.compile_actions import output_name, output_path
+
+    project_id = compiled.project.id
+    params = {"target": target, "project": canonical_data(view), "files": sorted(files),
+              **_frameworks_inputs(compiled)}
+    return Action(
+        id=action_id, kind="compile.target", params=params, inputs={**inputs, **(extra_inputs or {})},
+        outputs=tuple(Output(output_name(f), output_path(project_id, target, f)) for f in sorted(files)),
+        scene=scene,
+    )
+
+
+def _words_input(compiled: Compiled) -> dict:
+    words = compiled.project.voice.words
+    return {"words": FileInput(words)} if words else {}
+
+
+def _overrides(root: Path, folder: str) -> dict:
+    """A project's own workflow files (e.g. comfyui/hero_zimage.json) are inputs of the actions that use them."""
+    base = root / folder
+    if not base.is_dir():
+        return {}
+    return {f"override_{p.name}": FileInput(f"{folder}/{p.name}") for p in sorted(base.glob("*.json"))}

@@ -1,0 +1,60 @@
+"""Compile actions: each runs one backend on an IR view and writes the files it declared."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from cmfc.build import register
+from cmfc.naming import OUTPUT_ROOT
+
+# Where each target's files land inside 03_OUTPUT/<PROJECT>/.
+TARGET_STAGE = {
+    "ir": "01_narrative",
+    "comfyui": "03_mining",
+    "natron": "04_fabrication",
+    "captions": "05_assembly",
+    "resolve": "05_assembly",
+    "timeline": "05_assembly",
+}
+COMPILE_VERSION = "1"
+
+
+def output_path(project_id: str, target: str, relative: str) -> str:
+    """``03_OUTPUT/<id>/<stage>/<relative>`` for a compiled file."""
+    return str(PurePosixPath(OUTPUT_ROOT, project_id, TARGET_STAGE[target], relative))
+
+
+def output_name(relative: str) -> str:
+    """An engine output name for a compiled file's relative path."""
+    return relative.replace("/", "__")
+
+
+@register("compile.target", version=COMPILE_VERSION)
+def run_compile(ctx) -> None:
+    """Run a backend on the params' IR view and write exactly the declared files."""
+    from cmfc.backends import EmitContext, emitter
+    from cmfc.frameworks.load import load_frameworks
+    from cmfc.ir.canonical import dumps
+    from cmfc.ir.models import Project
+    from cmfc.media.words import read_words
+
+    params = ctx.params
+    project = Project.model_validate(params["project"])
+    root = Path(ctx.project_root)
+    extra = root / "frameworks"
+    frameworks = load_frameworks(extra if extra.is_dir() else None)
+    words = ()
+    if "words" in ctx.action.inputs:
+        words = tuple(read_words(ctx.input_path("words"), project.voice.words or "words"))
+    target = params["target"]
+    if target == "ir":
+        files = {"ir.json": dumps(project).encode("utf-8")}
+    else:
+        files = emitter(target)(project, EmitContext(words=words, frameworks=frameworks, root=root))
+    declared = set(params["files"])
+    produced = set(files)
+    if produced != declared:
+        raise RuntimeError(f"{target} produced {sorted(produced - declared)} and not {sorted(declared - produced)}"
+                           " which the planner declared")
+    for relative, data in files.items():
+        ctx.output_path(output_name(relative)).write_bytes(data)

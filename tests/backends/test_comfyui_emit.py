@@ -1,0 +1,98 @@
+"""ComfyUI payloads compiled from specs: valid for the recorded server, anchored, gated, seeded per take."""
+
+import json
+from pathlib import Path
+
+from cmfc.backends import EmitContext
+from cmfc.backends.comfyui import validate
+from cmfc.backends.comfyui.emit import derive_seed, emit, wan_length
+from tests.helpers import TWO_SCENES
+
+OBJECT_INFO = json.loads((Path(__file__).parent.parent / "fixtures" / "comfyui" / "object_info.json").read_text())
+
+SCENES = TWO_SCENES.replace('line "Every day you show up."', '''line "Every day you show up."
+  subject coach
+  hero lora "mid-scream on a rooftop"
+  light noir
+  motion wan22 "He exhales. Slow push-in."
+  takes 2''').replace('line "That is the whole secret."', '''line "That is the whole secret."
+  subject mom
+  hero zimage "in a messy kitchen"
+  motion onetoall "assets/driving/walk.mp4"''')
+
+
+def compile_payloads(tiny, scenes=SCENES):
+    import shutil
+
+    driving = tiny.root / "assets" / "driving" / "walk.mp4"
+    driving.write_bytes(b"\x00\x00\x00\x18ftypisom" + b"\x00" * 40)
+    compiled = tiny.compile(scenes)
+    ctx = EmitContext(words=tuple(compiled.words), frameworks=compiled.frameworks, root=tiny.root)
+    del shutil
+    return {name: json.loads(data) for name, data in emit(compiled.project, ctx).items()}
+
+
+def titled(payload, title):
+    return [node for node in payload.values() if node["_meta"]["title"].split(" ")[0] == title]
+
+
+def test_every_payload_passes_the_servers_validation(tiny):
+    payloads = compile_payloads(tiny)
+    assert sorted(payloads) == [
+        "comfyui/PROJ_T_SC_01_HERO_LIT_v01.json", "comfyui/PROJ_T_SC_01_HERO_LIT_v02.json",
+        "comfyui/PROJ_T_SC_01_HERO_v01.json", "comfyui/PROJ_T_SC_01_HERO_v02.json",
+        "comfyui/PROJ_T_SC_01_ICON_RAW_v01.json", "comfyui/PROJ_T_SC_01_ICON_RAW_v02.json",
+        "comfyui/PROJ_T_SC_02_HERO_LIT_v01.json", "comfyui/PROJ_T_SC_02_HERO_v01.json",
+        "comfyui/PROJ_T_SC_02_PERF_RAW_v01.json"]
+    for name, payload in payloads.items():
+        assert validate(payload, OBJECT_INFO) == [], name
+
+
+def test_prompts_carry_the_subjects_anchor_block_verbatim(tiny):
+    payloads = compile_payloads(tiny)
+    hero = titled(payloads["comfyui/PROJ_T_SC_01_HERO_v01.json"], "cmfc.prompt")[0]["inputs"]["value"]
+    assert hero.startswith("Coach anchor") and "mid-scream on a rooftop" in hero
+    motion = titled(payloads["comfyui/PROJ_T_SC_01_ICON_RAW_v01.json"], "cmfc.prompt")[0]["inputs"]["value"]
+    assert "Coach anchor" in motion and "Slow push-in" in motion
+    assert "Mom anchor" in titled(payloads["comfyui/PROJ_T_SC_02_HERO_v01.json"], "cmfc.prompt")[0]["inputs"]["value"]
+
+
+def test_lora_only_for_the_subject_who_owns_it(tiny):
+    payloads = compile_payloads(tiny)
+    coach = payloads["comfyui/PROJ_T_SC_01_HERO_v01.json"]
+    assert titled(coach, "cmfc.lora")[0]["inputs"]["lora_name"] == "coach.safetensors"
+    mom = payloads["comfyui/PROJ_T_SC_02_HERO_v01.json"]
+    assert titled(mom, "cmfc.lora") == []
+    assert all(node["class_type"] != "LoraLoaderModelOnly" for node in mom.values())
+
+
+def test_takes_get_distinct_seeds_derived_from_the_project_seed(tiny):
+    payloads = compile_payloads(tiny)
+    seeds = [titled(payloads[f"comfyui/PROJ_T_SC_01_HERO_v0{t}.json"], "cmfc.seed")[0]["inputs"]["value"] for t in (1, 2)]
+    assert seeds == [derive_seed(7, "SC_01", "hero", 1), derive_seed(7, "SC_01", "hero", 2)]
+    assert seeds[0] != seeds[1]
+
+
+def test_output_prefixes_follow_the_naming_convention(tiny):
+    payloads = compile_payloads(tiny)
+    prefix = titled(payloads["comfyui/PROJ_T_SC_02_PERF_RAW_v01.json"], "cmfc.output")[0]["inputs"]["filename_prefix"]
+    assert prefix == "PROJ_T_SC_02_PERF_RAW_v01"
+
+
+def test_relight_uses_the_presets_reference_and_trigger_phrase(tiny):
+    payload = compile_payloads(tiny)["comfyui/PROJ_T_SC_01_HERO_LIT_v01.json"]
+    assert titled(payload, "cmfc.hero_image")[0]["inputs"]["image"] == "PROJ_T_SC_01_HERO_v01.png"
+    assert titled(payload, "cmfc.reference_image")[0]["inputs"]["image"].startswith("noir")
+    assert "参考色调" in json.dumps(payload, ensure_ascii=False)
+
+
+def test_wan_length_covers_the_slot_as_4n_plus_1():
+    assert wan_length(24, 24) == 17 and wan_length(101, 24) == 69
+    assert all((wan_length(f, 24) - 1) % 4 == 0 and wan_length(f, 24) * 24 >= f * 16 for f in range(1, 300))
+
+
+def test_hostile_prompt_text_stays_exact(tiny):
+    hostile = 'a "quote" \\\\ {{ x }} {% y %} ${x} $(rm) ]]> <b>&amp; مرحبا 👋 e\u0301'
+    payloads = compile_payloads(tiny, SCENES.replace("mid-scream on a rooftop", hostile.replace('"', '\\"')))
+    value = titled(payloads["comfyui/PROJ_T_SC_01_HERO_v01.json"], "cmfc.prompt")[0]["inputs"]["value"]
+    assert value.endswith(hostile.replace("\\\\", "\\"))
