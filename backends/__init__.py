@@ -47,10 +47,11 @@ def available_targets() -> list[str]:
     found = []
     for target, module in BACKENDS.items():
         try:
-            importlib.import_module(module)
+            loaded = importlib.import_module(module)
         except ModuleNotFoundError as error:
             if error.name and module.startswith(error.name):
                 continue
             raise
-        found.append(target)
+        if hasattr(loaded, "emit"):
+            found.append(target)
     return found

@@ -1,0 +1,1 @@
+"""Click commands that ``cmfc.cli`` registers on the main group (one module per command)."""
