@@ -85,7 +85,7 @@ def scaffold(directory: str, project_id: str | None = None) -> Created:
     voice, words = _voice()
     atomic_write_bytes(root / "audio" / "voice.wav", voice)
     atomic_write_text(root / "audio" / "voice.words.json", json.dumps(words, indent=2) + "\n")
-    atomic_write_bytes(root / "audio" / "bed.wav", _beat(seconds=4.0, bpm=96))
+    atomic_write_bytes(root / "audio" / "bed.wav", _beat(seconds=4.0, bpm=112))
     atomic_write_bytes(root / "assets" / "sfx" / "hits" / "impact_01.wav", _impact())
     atomic_write_bytes(root / "assets" / "stages" / "stage_01.png", _stage_card())
     for folder in ("assets/fonts", "assets/clips", "assets/driving", "models", "frameworks"):

@@ -67,10 +67,22 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
 
     duration_frames = samples_to_frames(voice_samples, spec.format.fps)
     matches = align_lines(spec, words, positions, diag, path) if words else [None] * len(spec.scenes)
+    facts = None
+    music_file = files.get(("music", "path"))
+    if music_file is not None and _wants_music_facts(spec):
+        from cmfc.check.sonic import check_arc_tempo, music_facts
+
+        facts = music_facts(location.root, music_file)
+        check_arc_tempo(spec, frameworks, facts, positions, diag, path)
+    slots = head_cuts = None
     if voice_file is not None and (words or all(s.at for s in spec.scenes)):
-        slots = derive_slots(spec, matches, words, duration_frames, positions, diag, path)
-    else:
-        slots = None
+        refine = _refiner(spec, location.root, voice_file, facts, words, positions, diag, path)
+        slots, head_cuts = derive_slots(spec, matches, words, duration_frames, positions, diag, path, refine)
+    placed = []
+    if spec.sfx_auto and ("sfx_library",) in files and words:
+        from cmfc.check.sonic import auto_sfx
+
+        placed = auto_sfx(spec, words, matches, files[("sfx_library",)], location.root)
     diag.raise_if_errors()
 
     scenes = []
@@ -79,13 +91,45 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
         data["fx"] = [_canonical_use(use, frameworks.effects) for use in data["fx"]]
         data["afx"] = [_canonical_use(use, frameworks.audio_effects) for use in data["afx"]]
         data.update(slot=slots[i].model_dump() if slots and slots[i] else {"start": 0, "end": 0},
+                    head_cut=head_cuts[i] if head_cuts else "explicit",
                     words=list(matches[i]) if matches[i] is not None else None, inherited=list(inherited))
         scenes.append(Scene.model_validate(data))
     project_data = spec.model_dump(exclude={"scenes"})
     project = Project.model_validate({**project_data, "scenes": [s.model_dump() for s in scenes],
-                                      "duration_frames": duration_frames, "duration_samples": voice_samples})
+                                      "duration_frames": duration_frames, "duration_samples": voice_samples,
+                                      "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed})
     return Compiled(project=project, words=words, location=location,
                     warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks)
+
+
+def _wants_music_facts(spec: ProjectSpec) -> bool:
+    """Analyse the music only when something uses it: snapping, or an arc whose tempo range is checked."""
+    snapping = (spec.music.snap is not None and spec.music.snap.mode != "off") or any(
+        s.snap is not None and s.snap.mode != "off" for s in spec.scenes)
+    return spec.music is not None and (snapping or spec.music.arc is not None)
+
+
+def _refiner(spec: ProjectSpec, root, voice_file, facts, words, positions, diag, path):
+    """The function that moves derived cuts: Semantic Slicing on the voice, then beat/onset snapping."""
+    from cmfc.check.sonic import slice_cuts, snap_to_music
+
+    def refine(candidates: dict[int, int]) -> dict[int, tuple[int, str]]:
+        indexes = sorted(candidates)
+        sliced = slice_cuts(root, voice_file, [candidates[i] for i in indexes])
+        result = {i: (cut, "sliced") for i, cut in zip(indexes, sliced)}
+        for i in indexes:
+            snap = spec.scenes[i].snap or (spec.music.snap if spec.music else None)
+            if snap is None or snap.mode == "off" or facts is None:
+                continue
+            (moved, reason), = snap_to_music([result[i][0]], facts, snap.mode, snap.tolerance.as_fraction(1), words)
+            if moved is not None:
+                result[i] = (moved, "beat" if snap.mode == "beats" else "onset")
+            else:
+                span = positions.get(("scenes", i, "snap"), positions.get(("scenes", i), Span(path)))
+                diag.warning(span, f"scene {spec.scenes[i].id}: could not snap its cut to the {snap.mode}: {reason}")
+        return result
+
+    return refine
 
 
 def _canonical_use(use: dict, catalogue: dict) -> dict:

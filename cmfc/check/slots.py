@@ -87,26 +87,35 @@ def _nearest_passage(words: list[Word], tokens: list[str], wanted: list[str]) ->
 
 
 def derive_slots(spec: ProjectSpec, matches: list, words: list[Word], duration_frames: int, positions: dict,
-                 diag: Diagnostics, path: str) -> list[FrameRange | None]:
-    """Each scene's slot in frames: explicit ``at`` slots as written, the rest derived from line alignment.
+                 diag: Diagnostics, path: str, refine=None) -> tuple[list[FrameRange | None], list[str]]:
+    """Each scene's slot in frames, and how its head cut was placed.
 
+    Explicit ``at`` slots are taken as written; the rest are derived from line alignment, cut in the
+    middle of the pause between lines, then (``refine``) moved by Semantic Slicing and beat snapping.
     A slot that cannot be derived (its line or a neighbour's did not align, already reported) is None.
     """
     fps = spec.format.fps
     scenes = spec.scenes
     explicit = [(s.at.start.to_frames(fps), s.at.end.to_frames(fps)) if s.at else None for s in scenes]
+    # Cuts between two scenes whose lines both aligned, in samples: the middle of the pause.
+    candidates: dict[int, int] = {}
+    for i in range(1, len(scenes)):
+        if explicit[i] is None and explicit[i - 1] is None and matches[i] is not None and matches[i - 1] is not None:
+            pause_start, pause_end = words[matches[i - 1][1]].end, words[matches[i][0]].start
+            candidates[i] = (pause_start + pause_end) // 2 if pause_end >= pause_start else pause_end
+    how = {i: "pause" for i in candidates}
+    if refine is not None and candidates:
+        for i, (samples, method) in refine(candidates).items():
+            candidates[i], how[i] = samples, method
 
     def cut_before(i: int) -> int | None:
-        """The cut between scene i-1 and scene i when both have aligned words."""
-        if matches[i] is None or matches[i - 1] is None:
-            return None
-        pause_start = words[matches[i - 1][1]].end
-        pause_end = words[matches[i][0]].start
-        return samples_to_frames((pause_start + pause_end) // 2 if pause_end >= pause_start else pause_end, fps)
+        return samples_to_frames(candidates[i], fps) if i in candidates else None
 
     slots: list[FrameRange | None] = []
+    head_cuts: list[str] = []
     for i, scene in enumerate(scenes):
         span = positions.get(("scenes", i), Span(path))
+        head_cuts.append("explicit" if explicit[i] is not None else "start" if i == 0 else how.get(i, "explicit"))
         if explicit[i] is not None:
             start, end = explicit[i]
         else:
@@ -118,24 +127,17 @@ def derive_slots(spec: ProjectSpec, matches: list, words: list[Word], duration_f
             if matches[i] is None:
                 slots.append(None)
                 continue
-            if i == 0:
-                start = 0
-            elif explicit[i - 1] is not None:
-                start = explicit[i - 1][1]
-            else:
-                start = cut_before(i)
+            start = 0 if i == 0 else explicit[i - 1][1] if explicit[i - 1] is not None else cut_before(i)
             if i == len(scenes) - 1:
                 end = duration_frames
-            elif explicit[i + 1] is not None:
-                end = explicit[i + 1][0]
             else:
-                end = cut_before(i + 1)
+                end = explicit[i + 1][0] if explicit[i + 1] is not None else cut_before(i + 1)
             if start is None or end is None:
                 slots.append(None)
                 continue
         slots.append(FrameRange(start=max(0, start), end=max(0, end)))
     _check_tiling(spec, slots, matches, duration_frames, positions, diag, path)
-    return slots
+    return slots, head_cuts
 
 
 def _check_tiling(spec, slots, matches, duration_frames, positions, diag, path) -> None:

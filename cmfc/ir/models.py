@@ -51,10 +51,25 @@ class Voice(Node):
     loudness: Loudness = Field(Loudness.parse("-14LUFS"), description="integrated loudness target")
 
 
+class Snap(Node):
+    """Beat-locked cuts: move derived cuts to the nearest beat or onset within the tolerance."""
+
+    mode: Literal["beats", "onsets", "off"]
+    tolerance: Time = Field(Time.parse("120ms"), description="how far a cut may move")
+
+
 class Music(Node):
     path: AssetPath
     arc: Optional[str] = Field(None, description="a sonic arc from the frameworks")
     duck: Level = Field(Level.parse("-12dB"), description="music level change while the voice speaks")
+    snap: Optional[Snap] = Field(None, description="snap scene cuts to the music's beats or onsets")
+
+
+class SfxTrigger(Node):
+    """A word that places an SFX automatically (extends the librarian's keyword map)."""
+
+    word: str
+    sfx: str
 
 
 class Lora(Node):
@@ -131,6 +146,7 @@ class SceneSpec(Node):
     fit: Optional[Fit] = None
     takes: int = Field(1, ge=1, le=99)
     pick: Optional[str] = Field(None, pattern=r"^v\d{2}$")
+    snap: Optional[Snap] = Field(None, description="this scene's head cut: override the project's snap")
 
 
 class ProjectSpec(Node):
@@ -145,6 +161,8 @@ class ProjectSpec(Node):
     voice: Voice
     music: Optional[Music] = None
     sfx_library: Optional[AssetPath] = None
+    sfx_auto: bool = Field(False, description="place SFX on trigger words (boom, suddenly, crash, …)")
+    sfx_triggers: tuple[SfxTrigger, ...] = Field((), description="extra trigger words for sfx_auto")
     characters: tuple[Character, ...] = ()
     scenes: tuple[SceneSpec, ...] = ()
 
@@ -171,12 +189,14 @@ class Scene(SceneSpec):
     """A scene with what the compiler resolved."""
 
     slot: FrameRange
+    head_cut: Literal["start", "explicit", "pause", "sliced", "beat", "onset"] = Field(
+        "explicit", description="how the cut at the slot's start was placed")
     words: Optional[tuple[int, int]] = Field(None, description="voice word indexes [first, last] the line aligns to")
     inherited: tuple[str, ...] = Field((), description="fields filled from the scene template")
 
     def spec(self) -> SceneSpec:
         """The scene as declared (template defaults removed again)."""
-        data = self.model_dump(exclude={"slot", "words", "inherited"})
+        data = self.model_dump(exclude={"slot", "words", "inherited", "head_cut"})
         for name in self.inherited:
             field, _, sub = name.partition(".")
             if sub:
@@ -194,16 +214,44 @@ class Word(Node):
     end: int
 
 
+class Section(Node):
+    start: float
+    end: float
+    label: str
+    energy: float
+
+
+class MusicFacts(Node):
+    """What the music analysis found (seconds, rounded to the millisecond)."""
+
+    tempo: float
+    beats: tuple[float, ...]
+    downbeats: tuple[float, ...]
+    onsets: tuple[float, ...]
+    sections: tuple[Section, ...]
+
+
+class AutoSfx(Node):
+    """An SFX the librarian placed on a trigger word (``sfx_auto``)."""
+
+    scene: str
+    word: int = Field(description="voice word index")
+    sfx: str
+    keyword: str
+
+
 class Project(ProjectSpec):
     """The resolved project: the IR every backend reads."""
 
     scenes: tuple[Scene, ...] = ()
     duration_frames: int = Field(ge=0, description="the voice-over's length in frames (the master clock)")
     duration_samples: int = Field(ge=0, description="the voice-over's length in samples at 48 kHz")
+    music_facts: Optional[MusicFacts] = Field(None, description="tempo, beats, sections of the music (when snapping)")
+    auto_sfx: tuple[AutoSfx, ...] = ()
 
     def spec(self) -> ProjectSpec:
         """The project as declared."""
-        data = self.model_dump(exclude={"scenes", "duration_frames", "duration_samples"})
+        data = self.model_dump(exclude={"scenes", "duration_frames", "duration_samples", "music_facts", "auto_sfx"})
         data["scenes"] = [scene.spec() for scene in self.scenes]
         return ProjectSpec.model_validate(data)
 

@@ -20,12 +20,14 @@ TOP_LEVEL = ("cmf", "project", "character", "scene")
 PROJECT_STATEMENTS = ("format", "seed", "brand", "voice", "music", "sfx_library")
 BRAND_STATEMENTS = ("base", "highlight", "font", "keywords")
 VOICE_STATEMENTS = ("words", "loudness")
-MUSIC_STATEMENTS = ("arc", "duck")
+MUSIC_STATEMENTS = ("arc", "duck", "snap")
+SFX_LIBRARY_STATEMENTS = ("auto", "trigger")
 CHARACTER_STATEMENTS = ("lora", "anchor")
-SCENE_STATEMENTS = ("line", "subject", "hero", "light", "motion", "text", "fx", "afx", "sfx", "fit", "takes", "pick")
-SCENE_SINGLE = ("line", "subject", "hero", "light", "motion", "text", "fit", "takes", "pick")
+SCENE_STATEMENTS = ("line", "subject", "hero", "light", "motion", "text", "fx", "afx", "sfx", "fit", "takes", "pick",
+                    "snap")
+SCENE_SINGLE = ("line", "subject", "hero", "light", "motion", "text", "fit", "takes", "pick", "snap")
 ALL_STATEMENTS = TOP_LEVEL + PROJECT_STATEMENTS + BRAND_STATEMENTS + VOICE_STATEMENTS + MUSIC_STATEMENTS \
-    + CHARACTER_STATEMENTS + SCENE_STATEMENTS
+    + SFX_LIBRARY_STATEMENTS + CHARACTER_STATEMENTS + SCENE_STATEMENTS
 
 
 class _Skip(Exception):
@@ -304,14 +306,51 @@ class _Lowering:
             music["duck"] = str(value)
             self.at(("music", "duck"), value_span)
 
-        self.children(statement, {"arc": arc, "duck": duck}, "in the music block", single=MUSIC_STATEMENTS)
+        def snap(child: Statement) -> None:
+            music["snap"] = self.snap(child, ("music", "snap"))
+
+        self.children(statement, {"arc": arc, "duck": duck, "snap": snap}, "in the music block",
+                      single=MUSIC_STATEMENTS)
+
+    def snap(self, statement: Statement, key: tuple) -> dict:
+        """``snap beats|onsets|off [tolerance 120ms]`` → Snap data."""
+        args = Args(statement, self.diag, "snap beats tolerance 120ms  |  snap onsets  |  snap off")
+        mode, span = args.choice("what to snap cuts to", ("beats", "onsets", "off"))
+        snap: dict = {"mode": mode}
+        self.at(key, span)
+        self.at(key + ("mode",), span)
+        if args.keyword("tolerance"):
+            snap["tolerance"], tolerance_span = args.value("a tolerance like 120ms", parse_time)
+            self.at(key + ("tolerance",), tolerance_span)
+        args.done()
+        self.no_block(statement)
+        return snap
 
     def sfx_library(self, statement: Statement) -> None:
         args = Args(statement, self.diag, 'sfx_library "assets/sfx"')
         self.data["sfx_library"], span = args.string("the SFX folder's path")
         args.done()
-        self.no_block(statement)
         self.at(("sfx_library",), span)
+
+        def auto(child: Statement) -> None:
+            Args(child, self.diag, "auto").done()
+            self.data["sfx_auto"] = True
+            self.at(("sfx_auto",), child.span)
+
+        def trigger(child: Statement) -> None:
+            child_args = Args(child, self.diag, 'trigger "deadline" clock_tick_01')
+            word, word_span = child_args.string("the trigger word, in double quotes")
+            sfx, sfx_span = child_args.word("the SFX name")
+            child_args.done()
+            triggers = self.data.setdefault("sfx_triggers", [])
+            key = ("sfx_triggers", len(triggers))
+            self.at(key, word_span)
+            self.at(key + ("word",), word_span)
+            self.at(key + ("sfx",), sfx_span)
+            triggers.append({"word": word, "sfx": sfx})
+
+        self.children(statement, {"auto": auto, "trigger": trigger}, "in the sfx_library block",
+                      single=("auto",))
 
     def character(self, statement: Statement) -> None:
         args = Args(statement, self.diag, "character coach")
@@ -353,6 +392,7 @@ class _Lowering:
 def _owner_of(keyword: str) -> str:
     for owner, names in (("the project block", PROJECT_STATEMENTS), ("the brand block", BRAND_STATEMENTS),
                          ("the voice block", VOICE_STATEMENTS), ("the music block", MUSIC_STATEMENTS),
+                         ("the sfx_library block", SFX_LIBRARY_STATEMENTS),
                          ("a character block", CHARACTER_STATEMENTS), ("a scene block", SCENE_STATEMENTS)):
         if keyword in names:
             return owner

@@ -25,6 +25,7 @@ USAGE = {
     "fit": "fit loop  |  fit pingpong  |  fit trim  |  fit speed 0.8",
     "takes": "takes 3",
     "pick": "pick v02",
+    "snap": "snap beats tolerance 120ms  |  snap onsets  |  snap off",
 }
 
 
@@ -201,7 +202,12 @@ def _pick(lowering, scene, key, statement, args):
     lowering.at(key + ("pick",), span)
 
 
+def _snap(lowering, scene, key, statement, args):
+    scene["snap"] = lowering.snap(statement, key + ("snap",))
+
+
 _HANDLERS = {
     "line": _line, "subject": _subject, "hero": _hero, "light": _light, "motion": _motion, "text": _text,
     "fx": _effect("fx"), "afx": _effect("afx"), "sfx": _sfx, "fit": _fit, "takes": _takes, "pick": _pick,
+    "snap": _snap,
 }

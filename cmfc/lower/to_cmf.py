@@ -51,9 +51,22 @@ def _project(spec: ProjectSpec) -> list[str]:
             lines.append(f"{INDENT * 2}arc {spec.music.arc}")
         if str(spec.music.duck) != "-12dB":
             lines.append(f"{INDENT * 2}duck {spec.music.duck}")
+        if spec.music.snap:
+            lines.append(f"{INDENT * 2}{_snap(spec.music.snap)}")
     if spec.sfx_library:
         lines.append(f"{INDENT}sfx_library {q(spec.sfx_library)}")
+        if spec.sfx_auto:
+            lines.append(f"{INDENT * 2}auto")
+        for trigger in spec.sfx_triggers:
+            lines.append(f"{INDENT * 2}trigger {q(trigger.word)} {trigger.sfx}")
     return lines
+
+
+def _snap(snap) -> str:
+    text = f"snap {snap.mode}"
+    if str(snap.tolerance) != "0.12s":
+        text += f" tolerance {snap.tolerance}"
+    return text
 
 
 def _character(character: Character) -> list[str]:
@@ -97,6 +110,8 @@ def _scene(scene: SceneSpec) -> list[str]:
         add(f"takes {scene.takes}")
     if scene.pick:
         add(f"pick {scene.pick}")
+    if scene.snap:
+        add(_snap(scene.snap))
     return lines
 
 

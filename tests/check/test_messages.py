@@ -51,7 +51,7 @@ CASES = [
      "t.cmf:26:24: error: motion: expected a range like 1.0..1.15 (two values joined by ..), got 1.0-1.2",
      'write it as: motion wan22 "prompt"  |  motion onetoall "driving.mp4"  |  motion kenburns zoom 1.0..1.15 pan left  |  motion none'),
     (in_scene_2('motion warp "p"'), "t.cmf:26:10: error: motion: warp is not a motion kind; expected one of wan22, onetoall, kenburns, none", None),
-    (in_scene_2("lin \"x\""), "t.cmf:26:3: error: unknown statement lin in a scene block; expected one of line, subject, hero, light, motion, text, fx, afx, sfx, fit, takes, pick",
+    (in_scene_2("lin \"x\""), "t.cmf:26:3: error: unknown statement lin in a scene block; expected one of line, subject, hero, light, motion, text, fx, afx, sfx, fit, takes, pick, snap",
      "did you mean line?"),
     (in_scene_2('words "w.json"'), "t.cmf:26:3: error: words does not belong in a scene block", "words goes inside the voice block; check its indentation"),
     (in_scene_2("takes three"), "t.cmf:26:9: error: takes: expected a whole number like 42, got three", "write it as: takes 3"),

@@ -1,0 +1,128 @@
+"""Sonic resolution: Semantic Slicing of derived cuts, beat-locked cuts, auto SFX, tempo checks.
+
+Audio analysis is slow to compute and quick to reuse, so results are cached under the
+project's ``.cmfc/analysis/`` keyed by the audio file's content digest (an edit to the
+audio recomputes; nothing else does). numpy/librosa load only when audio is analysed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from fractions import Fraction
+from pathlib import Path
+
+from cmfc.diagnostics import Diagnostics, Span
+from cmfc.fsutil import atomic_write_text, sha256_file
+from cmfc.ir.models import MusicFacts, ProjectSpec, Word
+from cmfc.ir.values import SAMPLE_RATE
+
+CACHE_DIR = ".cmfc/analysis"
+SLICING_VERSION = "1"
+MUSIC_VERSION = "1"
+
+
+def _cache_file(root: Path, kind: str, digest: str) -> Path:
+    """Analysis results by content digest: in the project, or in $CMFC_ANALYSIS_CACHE when set (shared)."""
+    shared = os.environ.get("CMFC_ANALYSIS_CACHE")
+    folder = Path(shared) if shared else root / CACHE_DIR
+    return folder / f"{kind}-{digest[:32]}.json"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    try:
+        atomic_write_text(path, json.dumps(data, sort_keys=True, indent=1) + "\n")
+    except OSError:
+        pass  # a read-only project still checks; it only recomputes next time
+
+
+def slice_cuts(root: Path, voice_file: Path, cuts: list[int]) -> list[int]:
+    """Each candidate cut (samples at 48 kHz) moved to the quietest point within ±500 ms, on a zero crossing."""
+    if not cuts:
+        return []
+    digest = sha256_file(voice_file)
+    cache_path = _cache_file(root, "voice", digest)
+    cache = _read_json(cache_path)
+    known = cache.get("cuts", {}) if cache.get("version") == SLICING_VERSION else {}
+    missing = [c for c in cuts if str(c) not in known]
+    if missing:
+        from cmfc.sonic.audio_io import load_audio
+        from cmfc.sonic.slicing import safe_cut, voice_activity
+
+        samples, sr = load_audio(voice_file, sr=SAMPLE_RATE, mono=True)
+        activity = voice_activity(samples, sr)
+        for cut in missing:
+            refined = safe_cut(samples, sr, cut / SAMPLE_RATE, activity=activity)
+            known[str(cut)] = int(round(refined * SAMPLE_RATE))
+        _write_json(cache_path, {"version": SLICING_VERSION, "cuts": known})
+    return [int(known[str(c)]) for c in cuts]
+
+
+def music_facts(root: Path, music_file: Path) -> MusicFacts:
+    """Tempo, beats, downbeats, onsets and sections of the music (cached by content)."""
+    digest = sha256_file(music_file)
+    cache_path = _cache_file(root, "music", digest)
+    cache = _read_json(cache_path)
+    if cache.get("version") != MUSIC_VERSION:
+        from cmfc.sonic.analysis import analyze_music
+        from cmfc.sonic.audio_io import load_audio
+
+        samples, sr = load_audio(music_file, sr=22_050, mono=True)
+        analysis = analyze_music(samples, sr).to_json_dict()
+        cache = {"version": MUSIC_VERSION, "analysis": analysis}
+        _write_json(cache_path, cache)
+    data = cache["analysis"]
+    return MusicFacts(tempo=round(float(data["tempo"]), 2), beats=tuple(data["beats"]), downbeats=tuple(data["downbeats"]),
+                      onsets=tuple(data["onsets"]),
+                      sections=tuple({k: s[k] for k in ("start", "end", "label", "energy")} for s in data["sections"]))
+
+
+def snap_to_music(cuts: list[int], facts: MusicFacts, mode: str, tolerance_s: Fraction, words: list[Word]) -> list:
+    """(new cut in samples or None, reason when it could not move) for each cut."""
+    from cmfc.sonic.slicing import snap_cuts
+
+    grid = facts.beats if mode == "beats" else facts.onsets
+    spans = [{"start": w.start / SAMPLE_RATE, "end": w.end / SAMPLE_RATE, "word": w.text} for w in words]
+    results = snap_cuts([c / SAMPLE_RATE for c in cuts], grid, spans, float(tolerance_s))
+    out = []
+    for cut, result in zip(cuts, results):
+        if result.ok:
+            out.append((int(round(result.snapped * SAMPLE_RATE)), None))
+        else:
+            out.append((None, result.reason))
+    return out
+
+
+def check_arc_tempo(spec: ProjectSpec, frameworks, facts: MusicFacts, positions: dict, diag: Diagnostics,
+                    path: str) -> None:
+    """Warn when the track's tempo is outside the arc's BPM range."""
+    from cmfc.sonic.arcs import check_tempo
+
+    arc = frameworks.arcs.get(spec.music.arc) if spec.music and spec.music.arc else None
+    if arc is None:
+        return
+    warning = check_tempo(arc.bpm, facts.tempo)
+    if warning:
+        diag.warning(positions.get(("music", "arc"), Span(path)), warning)
+
+
+def auto_sfx(spec: ProjectSpec, words: list[Word], matches: list, library_folder: Path, root: Path) -> list[dict]:
+    """SFX placed on trigger words inside scenes' lines (``sfx_auto``), as AutoSfx data."""
+    from cmfc.sonic.librarian import auto_cues, index_library
+
+    index = index_library(library_folder, root / CACHE_DIR / "sfx_index.json")
+    keyword_map = {t.word: t.sfx for t in spec.sfx_triggers}
+    spans = [{"word": w.text, "start": w.start / SAMPLE_RATE, "end": w.end / SAMPLE_RATE} for w in words]
+    placed = []
+    for cue in auto_cues(spans, keyword_map, index):
+        scene = next((s for s, m in zip(spec.scenes, matches) if m and m[0] <= cue.word_index <= m[1]), None)
+        if scene is not None:
+            placed.append({"scene": scene.id, "word": cue.word_index, "sfx": cue.sfx, "keyword": cue.keyword})
+    return placed
