@@ -42,7 +42,7 @@ def _frameworks_inputs(compiled: Compiled) -> dict:
 
 def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
     from cmfc.plan import compile_actions as ca
-    from cmfc.plan.views import scene_view, timeline_view
+    from cmfc.plan.views import scene_view, skeleton_view, timeline_view
 
     project = compiled.project
     root = compiled.location.root
@@ -64,6 +64,9 @@ def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
             view = scene_view(project, scene, brand=True, seed=False)
             files = [f"natron/{project.id}_{scene.id}.ntp", f"natron/{project.id}_{scene.id}.py"]
             actions.append(_compile_action(f"compile:natron:{scene.id}", target, view, files, {}, compiled, scene.id))
+        scripts = ["natron/render.sh", "natron/cmfc_paths.py"]
+        actions.append(_compile_action("compile:natron:render", target, skeleton_view(project), scripts,
+                                       {}, compiled, None))
         return actions
     if target == "ir":
         return [_compile_action("compile:ir", target, project, ["ir.json"], {}, compiled, None)]

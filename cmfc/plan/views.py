@@ -42,3 +42,13 @@ def _motion_without_prompt(scene: Scene):
     if scene.motion is None or scene.motion.prompt is None:
         return scene.motion
     return scene.motion.model_copy(update={"prompt": ""})
+
+
+def skeleton_view(project: Project) -> Project:
+    """Scene ids, templates, slots and takes only: what scripts that list the scenes read (render.sh)."""
+    scenes = tuple(scene.model_copy(update={"line": None, "text": None, "fx": (), "afx": (), "sfx": (), "light": None,
+                                            "subject": None, "hero": _hero_without_prompt(scene),
+                                            "motion": _motion_without_prompt(scene), "words": None})
+                   for scene in project.scenes)
+    return project.model_copy(update={"scenes": scenes, "characters": (), "seed": 0, "brand": Brand(), "title": "",
+                                      "music": None, "sfx_library": None})

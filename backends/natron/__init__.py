@@ -1,0 +1,50 @@
+"""The Natron compile target: per scene a ``.ntp`` and the same composite as a ``.py``, and ``render.sh``.
+
+``natron/<PROJECT>_<SCENE>.ntp`` / ``.py``: Read (the scene's raw clip) → fit → the
+scene's effects at their frames → kinetic Text → Merge → Write (``…_FX_vNN.mov``) at
+the project's format and fps over frames 1..slot length. ``natron/render.sh`` renders
+them all with NatronRenderer; ``natron/cmfc_paths.py`` anchors the project-relative
+paths to the project root. See docs/natron.md.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from cmfc.ir.models import Project
+
+from .ntp import write_ntp
+from .pyproject import write_py
+from .render_script import RenderJob, output_dir, render_script
+from .scene import SceneFiles, SceneInputs, build_scene, font_family, scene_files
+
+__all__ = ["emit"]
+
+
+def emit(project: Project, ctx) -> dict[str, bytes]:
+    """Every Natron file of ``project``, by path relative to the compile folder."""
+    frameworks = ctx.frameworks
+    if frameworks is None:
+        from cmfc.frameworks import load_frameworks
+
+        frameworks = load_frameworks()
+    family = font_family(ctx.root, project.brand.font)
+    files: dict[str, bytes] = {}
+    jobs: list[RenderJob] = []
+    previous: tuple[SceneFiles, int] | None = None
+    fmt = project.format
+    for scene in project.scenes:
+        paths = scene_files(project, scene, frameworks.templates[scene.template].role)
+        facts = (ctx.media_facts or {}).get(paths.raw) or {}
+        inputs = SceneInputs(paths, previous, frameworks.effects, family, facts.get("frames"))
+        graph = build_scene(project, scene, inputs)
+        length = max(1, scene.slot.length)
+        stem = f"{project.id}_{scene.id}"
+        files[f"natron/{stem}.ntp"] = write_ntp(graph, fmt.width, fmt.height, fmt.fps, length)
+        title = f"{project.id} {scene.id}: frames 1-{length} at {fmt.fps} fps, {fmt.width}x{fmt.height}"
+        files[f"natron/{stem}.py"] = write_py(graph, fmt.width, fmt.height, fmt.fps, length, title)
+        jobs.append(RenderJob(stem, length, output_dir(paths.fx)))
+        previous = (paths, length)
+    files["natron/render.sh"] = render_script(project.id, jobs)
+    files["natron/cmfc_paths.py"] = resources.files("cmfc.templates").joinpath("natron", "cmfc_paths.py").read_bytes()
+    return files
