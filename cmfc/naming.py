@@ -59,3 +59,9 @@ def hero_name(project_id: str, scene_id: str, lit: bool = False, take: int | Non
 def final_name(project_id: str, preview: bool = False) -> str:
     """``PROJ_Alpha_FINAL.mp4`` (``PROJ_Alpha_PREVIEW.mp4`` for the rough cut)."""
     return f"{project_id}_{'PREVIEW' if preview else 'FINAL'}.mp4"
+
+
+def sonic_name(project_id: str, kind: str) -> str:
+    """``PROJ_Alpha_MASTER.wav`` / ``PROJ_Alpha_VOICE_CLEAN.wav``: the 02_sonic stems."""
+    assert kind in ("MASTER", "VOICE_CLEAN", "MUSIC"), kind
+    return f"{project_id}_{kind}.wav"
