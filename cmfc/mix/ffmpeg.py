@@ -1,0 +1,50 @@
+"""Run the embedded ffmpeg (imageio-ffmpeg's binary) with reproducible flags and readable errors."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from cmfc.diagnostics import CmfError, Diagnostic, Span
+
+# No encoder/version strings, no creation time: the same inputs give the same bytes.
+BITEXACT = ("-fflags", "+bitexact", "-flags", "+bitexact", "-map_metadata", "-1", "-map_chapters", "-1")
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary shipped in the imageio-ffmpeg wheel."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run_ffmpeg(args: Sequence[str], what: str, subject: str | os.PathLike = "") -> subprocess.CompletedProcess:
+    """Run ``ffmpeg -hide_banner -nostdin <args>``; a failure is a CmfError saying ``what`` failed and why."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *map(str, args)]
+    try:
+        result = subprocess.run(command, capture_output=True, check=False)
+    except OSError as error:
+        raise CmfError([Diagnostic(Span(str(subject)), f"{what}: cannot run ffmpeg: {error}")]) from None
+    if result.returncode != 0:
+        tail = [line for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()][-3:]
+        raise CmfError([Diagnostic(Span(str(subject)), f"{what} failed: " + " | ".join(tail))])
+    return result
+
+
+@contextlib.contextmanager
+def atomic_output(out_path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path next to ``out_path`` (same extension, so ffmpeg picks the format), renamed on success."""
+    target = Path(out_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+        os.replace(name, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)

@@ -1,0 +1,117 @@
+"""SFX cues (stage 6): resolved from the IR onto the voice's words, then laid on a stereo track.
+
+A cue ``on "success"`` starts with that word of its scene's line as the voice says it
+(matched the way the Verbatim Mandate compares words); ``at 1.2s`` is relative to the
+scene's start. The caller hands the library as ``{name: file}`` (``cmfc.check.assets.sfx_names``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from cmfc.diagnostics import CmfError, Diagnostic, Span, suggest
+from cmfc.ir.models import Project, Scene, Word
+from cmfc.ir.values import SAMPLE_RATE
+from cmfc.media.words import normalise
+from cmfc.mix.request import Cue
+
+FADE_S = 0.010
+# Library tags that make a cue an impact (the music's bass dips under it).
+_IMPACT_WORDS = ("impact", "boom", "hit", "slam", "crash", "punch", "thud", "drop", "sub", "braam")
+IMPACT_TAGS = frozenset(_IMPACT_WORDS + tuple(word + "s" for word in _IMPACT_WORDS))
+
+
+def resolve_cues(project: Project, words: Sequence[Word], sfx_files: Mapping[str, Path]) -> list[Cue]:
+    """Every scene cue and auto-placed SFX as a Cue (absolute start sample, file), in time order."""
+    cues: list[Cue] = []
+    for scene in project.scenes:
+        for cue in scene.sfx:
+            if cue.on is not None:
+                start = _word_start(scene, cue.on, words)
+            else:
+                offset = cue.at.to_samples(project.format.fps) if cue.at is not None else 0
+                start = _frames_to_samples(scene.slot.start, project.format.fps) + offset
+            gain = float(cue.gain.db) if cue.gain is not None else 0.0
+            cues.append(_cue(cue.name, start, gain, sfx_files, project))
+    for placed in project.auto_sfx:
+        cues.append(_cue(placed.sfx, words[placed.word].start, 0.0, sfx_files, project))
+    return sorted(cues, key=lambda c: (c.start, c.path, c.gain_db))
+
+
+def is_impact(path: str | Path) -> bool:
+    """True when the file's folder or name says it is a hit (``impacts/…``, ``impact_boom_04``)."""
+    from cmfc.sonic.librarian import tags_for
+
+    relative = PurePosixPath(Path(path).parent.name, Path(path).name)
+    return bool(IMPACT_TAGS.intersection(tags_for(relative)))
+
+
+def sfx_track(cues: Sequence[Cue], n: int) -> np.ndarray:
+    """A stereo track of ``n`` samples holding every cue at its start, gain applied, 10 ms fades at both ends."""
+    from cmfc.sonic.audio_io import load_audio
+
+    track = np.zeros((n, 2), dtype=np.float32)
+    loaded: dict[str, np.ndarray] = {}
+    for cue in cues:
+        if cue.path not in loaded:
+            samples, _ = load_audio(cue.path, sr=SAMPLE_RATE)
+            loaded[cue.path] = _stereo(samples)
+        start = max(cue.start, 0)
+        sound = loaded[cue.path][start - cue.start:][: n - start]
+        if len(sound):
+            track[start:start + len(sound)] += fade_ends(sound) * np.float32(10 ** (cue.gain_db / 20))
+    return track
+
+
+def fade_ends(sound: np.ndarray, fade_s: float = FADE_S) -> np.ndarray:
+    """A copy with a raised-sine fade-in and fade-out of ``fade_s`` (a cut never clicks)."""
+    count = min(int(round(fade_s * SAMPLE_RATE)), len(sound) // 2)
+    out = np.array(sound, dtype=np.float32, copy=True)
+    if count:
+        ramp = (np.sin(np.linspace(0.0, np.pi / 2, count, endpoint=False)) ** 2).astype(np.float32)
+        shape = (count,) + (1,) * (out.ndim - 1)
+        out[:count] *= ramp.reshape(shape)
+        out[len(out) - count:] *= ramp[::-1].reshape(shape)
+    return out
+
+
+def _word_start(scene: Scene, word: str, words: Sequence[Word]) -> int:
+    """The start of ``word`` inside the scene's line (its aligned words; else the first such word in its slot)."""
+    wanted = normalise(word)
+    if scene.words is not None:
+        first, last = scene.words
+        candidates = range(first, last + 1)
+    else:
+        candidates = range(len(words))
+    for index in candidates:
+        if normalise(words[index].text) == wanted:
+            return words[index].start
+    line_words = [w.text for w in (words[i] for i in candidates)]
+    raise CmfError([Diagnostic(Span(scene.id), f"sfx on \"{word}\": scene {scene.id} does not say that word",
+                               hint=suggest(word, line_words))])
+
+
+def _cue(name: str, start: int, gain_db: float, sfx_files: Mapping[str, Path], project: Project) -> Cue:
+    if name not in sfx_files:
+        raise CmfError([Diagnostic(Span(project.sfx_library or project.id),
+                                   f"no sound effect named {name} in the sfx library", hint=suggest(name, sfx_files))])
+    path = sfx_files[name]
+    return Cue(start=int(start), path=str(path), gain_db=gain_db, impact=is_impact(path))
+
+
+def _frames_to_samples(frames: int, fps: int) -> int:
+    from fractions import Fraction
+
+    from cmfc.ir.values import round_to_units
+
+    return round_to_units(Fraction(frames, fps), SAMPLE_RATE)
+
+
+def _stereo(samples: np.ndarray) -> np.ndarray:
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.ndim == 1:
+        return np.stack([samples, samples], axis=1)
+    return np.repeat(samples, 2, axis=1) if samples.shape[1] == 1 else samples[:, :2]
