@@ -45,12 +45,15 @@ Input = Union[FileInput, ActionInput]
 class Output:
     """A named output; ``path`` is where it is materialised in the project (None: intermediate only).
 
-    ``provided`` marks pixels/sound that were supplied, not generated (the manual's Disclosure Protocol).
+    ``provided`` marks pixels/sound that were supplied, not generated (the manual's Disclosure Protocol);
+    ``origin`` says more when neither word is true (``storyboard``: an animatic card standing in for a
+    generated shot; ``compiled``: a file compiled from the spec).
     """
 
     name: str
     path: str | None = None
     provided: bool = False
+    origin: str = ""
 
 
 @dataclass(frozen=True)

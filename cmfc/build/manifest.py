@@ -46,7 +46,7 @@ def make_manifest(actions: dict[str, Action], results: list[ActionResult]) -> di
                 "scene": action.scene,
                 "output": out.name,
                 "inputs": inputs,
-                "origin": "provided" if out.provided else "generated",
+                "origin": out.origin or ("provided" if out.provided else "generated"),
                 "placeholder": result.status == "placeholder",
             })
     entries.sort(key=lambda e: e["path"])

@@ -87,7 +87,8 @@ def _compile_action(action_id, target, view, files, inputs, compiled, scene, ext
               **_frameworks_inputs(compiled)}
     return Action(
         id=action_id, kind="compile.target", params=params, inputs={**inputs, **(extra_inputs or {})},
-        outputs=tuple(Output(output_name(f), output_path(project_id, target, f)) for f in sorted(files)),
+        outputs=tuple(Output(output_name(f), output_path(project_id, target, f), origin="compiled")
+                      for f in sorted(files)),
         scene=scene,
     )
 

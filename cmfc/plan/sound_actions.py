@@ -1,0 +1,110 @@
+"""Sound actions (stages 2 and 6): clean voice, the mix, and its single AAC encode.
+
+Paths never enter params: files are named inputs, and params refer to them as
+``input:<name>``, so a key is the same wherever the project lives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cmfc.build import Action, ActionInput, FileInput, Output, register
+from cmfc.check import Compiled
+from cmfc.naming import sonic_name, stage_dir
+
+SOUND_VERSION = "1"
+
+
+@register("sonic.voice_clean", version=SOUND_VERSION)
+def run_voice_clean(ctx) -> None:
+    """Denoise, presence EQ and gentle compression of the voice-over (48 kHz mono)."""
+    from cmfc.mix import clean_voice
+
+    clean_voice(ctx.input_path("voice"), ctx.output_path("voice_clean"))
+
+
+@register("sonic.mix", version=SOUND_VERSION)
+def run_mix(ctx) -> None:
+    """The master: ducked, arc-shaped music + clean voice + SFX, normalised to the loudness target."""
+    from cmfc.mix import MixRequest, render_mix
+
+    params = dict(ctx.params["request"])
+    resolve = lambda value: str(ctx.input_path(value[len("input:"):])) if isinstance(value, str) and \
+        value.startswith("input:") else value  # noqa: E731
+    params["voice_path"] = resolve(params["voice_path"])
+    params["music_path"] = resolve(params.get("music_path"))
+    params["cues"] = [{**cue, "path": resolve(cue["path"])} for cue in params.get("cues", ())]
+    render_mix(MixRequest.from_params(params), ctx.output_path("master"))
+
+
+@register("sonic.encode", version=SOUND_VERSION)
+def run_encode(ctx) -> None:
+    """The master encoded once to AAC, exactly the timeline's length."""
+    from cmfc.mix import encode_audio
+
+    params = ctx.params
+    encode_audio(ctx.input_path("master"), ctx.output_path("audio"), params["fps"], params["frames"],
+                 preview=params["preview"])
+
+
+def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
+    """voice_clean → mix → encode; the encode's ``audio`` output is what the mux takes."""
+    project = compiled.project
+    sonic = str(stage_dir(project.id, "sonic"))
+    actions = [Action(
+        id="sonic:voice_clean", kind="sonic.voice_clean", inputs={"voice": FileInput(project.voice.path)},
+        outputs=(Output("voice_clean", f"{sonic}/{sonic_name(project.id, 'VOICE_CLEAN')}", origin="processed"),),
+    )]
+    request, inputs = _mix_request(compiled)
+    actions.append(Action(
+        id="sonic:mix", kind="sonic.mix", params={"request": request}, inputs=inputs,
+        outputs=(Output("master", f"{sonic}/{sonic_name(project.id, 'MASTER')}", origin="processed"),),
+    ))
+    suffix = ":preview" if preview else ""
+    actions.append(Action(
+        id=f"sonic:encode{suffix}", kind="sonic.encode",
+        params={"fps": project.format.fps, "frames": project.duration_frames, "preview": preview},
+        inputs={"master": ActionInput("sonic:mix", "master")}, outputs=(Output("audio"),),
+    ))
+    return actions
+
+
+def _mix_request(compiled: Compiled) -> tuple[dict, dict]:
+    """MixRequest params with paths as ``input:<name>``, and the inputs they name."""
+    from cmfc.check.assets import sfx_names
+    from cmfc.mix import MixRequest, resolve_cues
+
+    project = compiled.project
+    root = compiled.location.root
+    inputs: dict = {"voice_clean": ActionInput("sonic:voice_clean", "voice_clean")}
+    library = sfx_names(root / project.sfx_library) if project.sfx_library else {}
+    cues = resolve_cues(project, compiled.words, library)
+    sfx_inputs: dict[str, str] = {}
+    cue_params = []
+    for cue in cues:
+        relative = Path(cue.path).resolve().relative_to(root.resolve()).as_posix()
+        name = sfx_inputs.setdefault(relative, f"sfx_{len(sfx_inputs)}")
+        inputs[name] = FileInput(relative)
+        cue_params.append({"start": cue.start, "path": f"input:{name}", "gain_db": cue.gain_db, "impact": cue.impact})
+    arc = compiled.frameworks.arcs.get(project.music.arc) if project.music and project.music.arc else None
+    duration_s = project.duration_samples / 48_000
+    music_path = None
+    if project.music is not None:
+        inputs["music"] = FileInput(project.music.path)
+        music_path = "input:music"
+    request = MixRequest(
+        duration_samples=project.duration_samples,
+        voice_path="input:voice_clean",
+        music_path=music_path,
+        arc_points=tuple(tuple(point) for point in arc.energy) if arc else ((0.0, 1.0), (1.0, 1.0)),
+        duck_db=float(project.music.duck.db) if project.music else -12.0,
+        payoff_s=round(arc.payoff_at * duration_s, 3) if arc else None,
+        speech=tuple((w.start, w.end) for w in compiled.words),
+        target_lufs=float(project.voice.loudness.lufs),
+        bass_dip_db=float(arc.impacts.bass_dip_db) if arc else -6.0,
+        dip_ms=int(arc.impacts.dip_ms) if arc else 250,
+        music_fit="surgery" if project.music_facts is not None else "loop",
+    )
+    params = request.params()
+    params["cues"] = cue_params
+    return params, inputs
