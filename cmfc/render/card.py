@@ -1,0 +1,90 @@
+"""The storyboard card: what the local executor shows where a scene needs a generator it does not have.
+
+A scene whose hero is ``lora``/``zimage`` or whose motion is ``wan22``/``onetoall`` needs an image or
+video model. Without one configured, the video stays an honest animatic: a card naming the scene, its
+template, subject, prompt and slot, under a banner that says it is not a generated shot.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from cmfc.render.text import load_font
+
+BANNER = "STORYBOARD \u2014 not generated"
+BACKGROUND = (28, 30, 36)
+BANNER_FILL = (196, 40, 40)
+INK = (235, 235, 235)
+MUTED = (150, 156, 168)
+MARGIN = 0.07  # of the width
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the card says besides the scene id: template, subject, prompt, slot (frames) and why."""
+
+    template: str = ""
+    subject: str = ""
+    prompt: str = ""
+    slot_start: int = 0
+    slot_end: int = 0
+    reason: str = ""
+
+
+def slot_text(card: Card, fps: int) -> str:
+    """The slot as seconds and frames, e.g. ``0.00–2.50 s (frames 0–60)``."""
+    return (f"{card.slot_start / fps:.2f}\u2013{card.slot_end / fps:.2f} s "
+            f"(frames {card.slot_start}\u2013{card.slot_end})")
+
+
+def draw_card(scene_id: str, card: Card, width: int, height: int, fps: int, font_path: Path | None) -> bytes:
+    """The card as PNG bytes at ``width``x``height`` (deterministic: no metadata, fixed compression)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    margin = round(width * MARGIN)
+    big, body, small = (max(round(width * f), 6) for f in (0.075, 0.045, 0.036))
+    banner_h = round(big * 2.0)
+    draw.rectangle((0, 0, width, banner_h), fill=BANNER_FILL)
+    draw.text((width / 2, banner_h / 2), BANNER, font=_fit(font_path, BANNER, small + 4, width - 2 * margin),
+              fill=INK, anchor="mm")
+    y = banner_h + margin
+    y = _line(draw, (margin, y), scene_id, load_font(font_path, big), INK)
+    y = _line(draw, (margin, y), card.template, load_font(font_path, body), MUTED)
+    if card.subject:
+        y = _line(draw, (margin, y), f"subject: {card.subject}", load_font(font_path, body), INK)
+    y = _line(draw, (margin, y), slot_text(card, fps), load_font(font_path, small), MUTED)
+    y += small
+    prompt_font = load_font(font_path, body)
+    chars = max(int((width - 2 * margin) / (body * 0.55)), 8)
+    for line in textwrap.wrap(card.prompt, chars)[: max((height - y - 3 * margin) // round(body * 1.3), 0)]:
+        y = _line(draw, (margin, y), line, prompt_font, INK)
+    if card.reason:
+        draw.text((margin, height - margin), card.reason, font=_fit(font_path, card.reason, small, width - 2 * margin),
+                  fill=MUTED, anchor="ls")
+    draw.rectangle((0, height - banner_h // 4, width, height), fill=BANNER_FILL)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+def _line(draw, xy: tuple[int, int], text: str, font, fill) -> int:
+    draw.text(xy, text, font=font, fill=fill)
+    size = getattr(font, "size", 10)
+    return xy[1] + round(size * 1.3)
+
+
+def _fit(font_path: Path | None, text: str, size: int, max_width: int):
+    """The font shrunk until ``text`` fits in ``max_width`` pixels."""
+    from PIL import Image, ImageDraw
+
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    font = load_font(font_path, size)
+    while size > 6 and probe.textlength(text, font=font) > max_width:
+        size -= 1
+        font = load_font(font_path, size)
+    return font

@@ -1,0 +1,156 @@
+"""The visual effects catalogue as ffmpeg filtergraph fragments, applied to one scene segment.
+
+Contract (docs/effects.md): :func:`effect_filters` returns one *fragment* per effect, in order.
+A fragment is complete filtergraph text with placeholder labels: ``[<IN>]`` is the stream it
+reads, ``[<OUT>]`` the stream it writes, ``[<T>name]`` its private labels and ``[<PREV>]`` the
+previous scene's tail (only when asked for with ``prev=True``). :func:`chain` gives the
+placeholders real, unique labels and joins the fragments with ``;``.
+
+The stream must be ``yuv420p`` (:data:`PIX_FMT`: every filter here works on it natively, so
+frames outside an effect's range come out bit-identical) with frame ``n`` at ``pts = n / fps``
+(as after ``setpts=N/FRAME_RATE/TB``): generated layers are placed by timestamp.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+from cmfc.render import effects_looks, effects_motion, effects_transitions
+from cmfc.render.effects_expr import Ctx
+
+PIX_FMT = "yuv420p"
+
+# Why these are not rendered here (issue 5: such effects fail `check`, never silently dropped).
+NOT_LOCAL: Mapping[str, str] = {
+    "speed_ramp": "changes which source frames are shown, not the pixels of a frame: it belongs to "
+                  "the motion/fit stage that picks source frames (see speed_ramp_source_frames)",
+}
+
+_BUILDERS: dict[str, Callable[[Ctx, dict[str, Any]], list[str]]] = {
+    **effects_motion.BUILDERS,
+    **effects_looks.BUILDERS,
+    **effects_transitions.BUILDERS,
+}
+LOCAL_EFFECTS: frozenset[str] = frozenset(_BUILDERS)
+
+
+@dataclass(frozen=True)
+class EffectSpan:
+    """One effect over frames ``[start, end)`` of a segment; ``params`` as canonical IR text."""
+
+    name: str
+    params: Mapping[str, str]
+    start: int
+    end: int
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue() -> Mapping[str, Any]:
+    from cmfc.frameworks.load import load_frameworks
+
+    return load_frameworks().effects
+
+
+def effect_params(name: str, params: Mapping[str, str], fps: int) -> dict[str, Any]:
+    """Typed parameters with catalogue defaults filled: floats, ints, times in frames, colours as RGB."""
+    from cmfc.ir.values import Color, Time
+
+    specs = _catalogue()[name].params
+    unknown = sorted(set(params) - set(specs))
+    if unknown:
+        raise ValueError(f"effect {name} has no parameter {', '.join(unknown)}")
+    typed: dict[str, Any] = {}
+    for key, spec in specs.items():
+        text = str(params.get(key, spec.default))
+        if spec.type == "float":
+            typed[key] = float(text)
+        elif spec.type == "int":
+            typed[key] = int(text)
+        elif spec.type == "time":
+            typed[key] = Time.parse(text).to_frames(fps)
+        elif spec.type == "color":
+            typed[key] = Color.parse(text).rgb
+        elif spec.type == "bool":
+            typed[key] = text == "true"
+        else:
+            typed[key] = text
+    return typed
+
+
+def effect_frames(name: str, params: Mapping[str, str], at: int | None, until: int | None,
+                  fps: int, frames: int) -> tuple[int, int]:
+    """The ``[start, end)`` frames of an effect use in a segment of ``frames`` frames, by its catalogue timing.
+
+    A transition sits at the head for its ``duration``; an instant effect starts at ``at`` and lasts
+    its ``duration``; a span runs from ``at`` (default 0) to ``until`` (default the end).
+    """
+    timing = _catalogue()[name].timing
+    typed = effect_params(name, params, fps)
+    if timing == "transition":
+        start, end = 0, typed.get("duration", 0)
+    elif timing == "instant":
+        start = at or 0
+        end = until if until is not None else start + typed.get("duration", 1)
+    else:
+        start, end = at or 0, until if until is not None else frames
+    start = max(0, min(start, frames))
+    return start, max(start, min(end, frames))
+
+
+def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: int, frames: int,
+                   prev: bool = False) -> list[str]:
+    """Fragments (see module doc) applying ``spans`` in order; ``prev`` lets transitions read ``[<PREV>]``."""
+    fragments: list[str] = []
+    for index, span in enumerate(spans):
+        if span.name not in _BUILDERS:
+            reason = NOT_LOCAL.get(span.name, "not in the effects catalogue")
+            raise ValueError(f"effect {span.name} is not rendered locally: {reason}")
+        start, end = max(0, span.start), min(frames, span.end)
+        if end <= start:
+            continue
+        seed = zlib.crc32(f"{span.name}:{start}:{end}:{index}".encode()) & 0xFFFF
+        ctx = Ctx(fps=fps, width=width, height=height, frames=frames, start=start, end=end,
+                  seed=seed, prev=prev)
+        fragments.extend(_BUILDERS[span.name](ctx, effect_params(span.name, span.params, fps)))
+    return fragments
+
+
+def chain(input_label: str, fragments: Sequence[str], prev_label: str | None = None,
+          prefix: str = "fx") -> tuple[str, str]:
+    """Filtergraph text running ``fragments`` on ``[input_label]``, and the label of its output.
+
+    With no fragments the text is empty and the output label is the input's. ``prev_label`` names
+    the previous scene's tail stream; it is required when a fragment reads ``[<PREV>]``, and sunk
+    (``nullsink``) when none does, so a graph that always offers it stays valid.
+    """
+    parts: list[str] = []
+    current = input_label
+    for index, fragment in enumerate(fragments):
+        if "<PREV>" in fragment and prev_label is None:
+            raise ValueError("a transition fragment reads the previous scene: pass prev_label")
+        out = f"{prefix}{index}"
+        text = (fragment.replace("<IN>", current).replace("<OUT>", out)
+                .replace("<T>", f"{prefix}{index}_").replace("<PREV>", prev_label or ""))
+        parts.append(text)
+        current = out
+    if prev_label is not None and not any("<PREV>" in fragment for fragment in fragments):
+        parts.append(f"[{prev_label}]nullsink")
+    return ";".join(parts), current
+
+
+def speed_ramp_source_frames(start: int, end: int, start_speed: float, end_speed: float,
+                             curve: str = "ease_in_out") -> list[int]:
+    """Source frame offsets (from ``start``) shown at each output frame of a speed ramp over ``[start, end)``."""
+    shapes = {"linear": lambda p: p, "ease_in": lambda p: p * p, "ease_out": lambda p: 1 - (1 - p) ** 2,
+              "ease_in_out": lambda p: p * p * (3 - 2 * p)}
+    shape = shapes[curve]
+    position, offsets = 0.0, []
+    for k in range(end - start):
+        offsets.append(math.floor(position + 1e-9))
+        p = k / max(1, end - start - 1)
+        position += start_speed + (end_speed - start_speed) * shape(p)
+    return offsets

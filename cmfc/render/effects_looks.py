@@ -1,0 +1,163 @@
+"""Colour and texture effects: glitch, crt, grain, glow, blur, flash, the grades, vignette, light_leak.
+
+Most filters here work on yuv420p as it is; the RGB split and the colour grades need RGB and run
+through :func:`rgb_pass`, which shows the converted copy only inside the effect's frames.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cmfc.render.effects_expr import Ctx, even, num, rgb_pass
+
+
+def glitch_fragments(ctx: Ctx, intensity: float, blocks: int) -> list[str]:
+    """RGB split plus ``blocks`` rectangles cut out and shifted sideways, re-dealt every 2 frames."""
+    if intensity <= 0:
+        return []
+    w, h = ctx.width, ctx.height
+    split = max(1, round(intensity * 0.015 * w))
+    rgb_split = rgb_pass(ctx, f"rgbashift=rh={split}:bh={-split}:gv={split // 3}:edge=smear:{ctx.enable()}")
+    parts = [f"[<IN>]split={blocks + 1}[<T>m0]" + "".join(f"[<T>b{j}]" for j in range(blocks))]
+    deal = "floor(n/2)"
+    for j in range(blocks):
+        rng = ctx.rng(10 + j)
+        block_w = min(w, even(w * rng.uniform(0.35, 1.0)))
+        block_h = min(h, even(h * rng.uniform(0.01, 0.05) * (0.5 + intensity)))
+        x = f"2*floor({ctx.hash(deal, 100 + j)}*{(w - block_w) // 2})"
+        y = f"2*floor({ctx.hash(deal, 200 + j)}*{(h - block_h) // 2})"
+        shift = f"{num(intensity * 0.12 * w)}*(2*{ctx.hash(deal, 300 + j)}-1)"
+        out = "[<OUT>]" if j == blocks - 1 else f"[<T>m{j + 1}]"
+        parts.append(f"[<T>b{j}]crop=w={block_w}:h={block_h}:x='{x}':y='{y}'[<T>c{j}]")
+        parts.append(f"[<T>m{j}][<T>c{j}]overlay=x='{x}+{shift}':y='{y}':{ctx.enable()}{out}")
+    return [rgb_split, ";".join(parts)]
+
+
+def glitch(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Digital breakup at ``intensity`` with ``blocks`` displaced blocks a frame."""
+    return glitch_fragments(ctx, params["intensity"], params["blocks"])
+
+
+def crt(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Scanlines every ~1/480 of the height, barrel bulge, dark corners."""
+    filters = []
+    if params["scanlines"] > 0:
+        period = max(2, round(ctx.height / 480))
+        # w=2*iw with x=iw puts the grid's vertical lines outside the frame: horizontal lines only.
+        filters.append(f"drawgrid=w=iw*2:h={period}:x=iw:y=0:t={max(1, period // 2)}"
+                       f":c=black@{num(0.6 * params['scanlines'])}:{ctx.enable()}")
+    if params["curvature"] > 0:
+        curvature = params["curvature"]
+        filters.append(f"lenscorrection=k1={num(0.3 * curvature)}:k2={num(0.1 * curvature)}"
+                       f":i=bilinear:{ctx.enable()}")
+    if params["vignette"] > 0:
+        filters.append(f"vignette=angle={num(1.2 * params['vignette'])}:{ctx.enable()}")
+    return [f"[<IN>]{','.join(filters)}[<OUT>]"] if filters else []
+
+
+def grain(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Seeded temporal noise, mostly in luma like film; ``size`` above 1 px softens it (see docs)."""
+    amount = params["amount"]
+    if amount <= 0:
+        return []
+    luma, chroma = round(48 * amount), round(12 * amount)
+    return [f"[<IN>]noise=c0s={luma}:c0f=t+u:c1s={chroma}:c1f=t+u:c2s={chroma}:c2f=t+u"
+            f":all_seed={ctx.seed}:{ctx.enable()}[<OUT>]"]
+
+
+def glow(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Highlights blurred by ``radius`` and screened back onto the luma at ``amount``."""
+    amount, sigma = params["amount"], max(0.5, params["radius"] * ctx.scale / 2)
+    if amount <= 0:
+        return []
+    # Screen on U/V would tint; only the luma plane is blended, the chroma passes at opacity 0.
+    return [f"[<IN>]split[<T>a][<T>b];"
+            f"[<T>b]lutyuv=y='clip((val-128)*2,0,255)':{ctx.enable()},gblur=sigma={num(sigma)}:{ctx.enable()}[<T>g];"
+            f"[<T>a][<T>g]blend=c0_mode=screen:c0_opacity={num(amount)}:c1_mode=normal:c1_opacity=0"
+            f":c2_mode=normal:c2_opacity=0:{ctx.enable()}[<OUT>]"]
+
+
+def blur(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Gaussian blur whose sigma is half the ``radius``."""
+    sigma = params["radius"] * ctx.scale / 2
+    return [f"[<IN>]gblur=sigma={num(sigma)}:{ctx.enable()}[<OUT>]"] if sigma > 0 else []
+
+
+def _colour_layer(ctx: Ctx, rgb: tuple[int, int, int]) -> str:
+    """A solid ``rgb`` yuva420p layer of the span's length, timed to start at the span."""
+    hex_rgb = "".join(f"{c:02X}" for c in rgb)
+    return (f"color=c=0x{hex_rgb}:s={ctx.width}x{ctx.height}:r={ctx.fps},trim=end_frame={ctx.length},"
+            f"setpts=(N+{ctx.start})/({ctx.fps}*TB),format=yuva420p")
+
+
+def flash(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Full-frame ``color`` at ``intensity`` on the first frame, fading out linearly over the span."""
+    if params["intensity"] <= 0:
+        return []
+    return [f"{_colour_layer(ctx, params['color'])},fade=t=out:s=0:n={ctx.length}:alpha=1,"
+            f"lut=a='val*{num(params['intensity'])}'[<T>f];"
+            f"[<IN>][<T>f]overlay=eof_action=pass[<OUT>]"]
+
+
+def grade_noir(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Desaturate and harden the contrast, mixed in by ``strength``."""
+    strength = params["strength"]
+    return [f"[<IN>]hue=s={num(1 - strength)}:{ctx.enable()},"
+            f"eq=contrast={num(1 + 0.6 * strength)}:brightness={num(-0.05 * strength)}:{ctx.enable()}[<OUT>]"]
+
+
+def grade_warm(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Amber balance: red and a little green up, blue down, most in the midtones."""
+    k = params["strength"]
+    return [rgb_pass(ctx, f"colorbalance=rs={num(0.15 * k)}:bs={num(-0.15 * k)}:rm={num(0.3 * k)}"
+                          f":gm={num(0.08 * k)}:bm={num(-0.3 * k)}:rh={num(0.1 * k)}:bh={num(-0.12 * k)}"
+                          f":{ctx.enable()}")]
+
+
+def grade_teal_orange(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Shadows pushed to teal, highlights to orange, a little more contrast."""
+    k = params["strength"]
+    return [rgb_pass(ctx, f"colorbalance=rs={num(-0.3 * k)}:gs={num(0.05 * k)}:bs={num(0.3 * k)}"
+                          f":rh={num(0.3 * k)}:gh={num(0.05 * k)}:bh={num(-0.3 * k)}:{ctx.enable()},"
+                          f"curves=all='0/0 0.25/{num(0.25 - 0.05 * k)} 0.75/{num(0.75 + 0.05 * k)} 1/1'"
+                          f":{ctx.enable()}")]
+
+
+def vignette(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """Darkened edges: ``amount`` sets the lens angle, ``softness`` widens the falloff toward the centre."""
+    angle = params["amount"] * 1.35 * (0.85 + 0.3 * params["softness"])
+    return [f"[<IN>]vignette=angle={num(min(angle, 1.57))}:{ctx.enable()}[<OUT>]"] if angle > 0 else []
+
+
+def light_leak(ctx: Ctx, params: dict[str, Any]) -> list[str]:
+    """A soft radial glow of ``color`` sweeping left to right, fading in and out over the span."""
+    if params["intensity"] <= 0:
+        return []
+    w, h, length = ctx.width, ctx.height, ctx.length
+    hex_rgb = "".join(f"{c:02X}" for c in params["color"])
+    small_w, small_h = even(w / 2), even(h / 4)
+    ramp = max(1, length // 3)
+    # One small gradient frame, scaled once and looped: the layer costs a fade and an overlay a frame.
+    layer = (f"gradients=s={small_w}x{small_h}:type=radial:nb_colors=2:c0=0x{hex_rgb}ff:c1=0x{hex_rgb}00"
+             f":x0={small_w // 2}:y0={small_h // 2}:x1={small_w // 2}:y1=0:speed=0.00001:r={ctx.fps},"
+             f"trim=end_frame=1,scale={2 * w}x{h},loop=loop={length - 1}:size=1:start=0,"
+             f"setpts=(N+{ctx.start})/({ctx.fps}*TB),format=yuva420p,"
+             f"fade=t=in:s=0:n={ramp}:alpha=1,fade=t=out:s={length - ramp}:n={ramp}:alpha=1,"
+             f"lut=a='val*{num(params['intensity'])}'[<T>l]")
+    x = f"-1.3*{w}+1.6*{w}*{ctx.progress()}"
+    return [f"{layer};[<IN>][<T>l]overlay=x='{x}':y=0:eof_action=pass[<OUT>]"]
+
+
+BUILDERS = {
+    "glitch": glitch,
+    "crt": crt,
+    "grain": grain,
+    "glow": glow,
+    "blur": blur,
+    "flash": flash,
+    "grade_noir": grade_noir,
+    "grade_warm": grade_warm,
+    "grade_teal_orange": grade_teal_orange,
+    "vignette": vignette,
+    "light_leak": light_leak,
+}
