@@ -51,7 +51,9 @@ class TinyProject:
         scaffold(str(root), "PROJ_T")
         for spec in root.glob("*.cmf"):
             spec.unlink()
-        (root / "assets" / "fonts" / "brand.ttf").write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 60)
+        # The OFL Anton font the examples ship (see specs/alpha/LICENSES.md).
+        shutil.copy(FIXTURES.parent.parent / "specs" / "alpha" / "assets" / "fonts" / "Anton-Regular.ttf",
+                    root / "assets" / "fonts" / "brand.ttf")
         lora = b'{"__metadata__":{"note":"test"}}'
         (root / "models" / "coach.safetensors").write_bytes(len(lora).to_bytes(8, "little") + lora)
         return cls(root)

@@ -65,6 +65,10 @@ def check_assets(spec: ProjectSpec, root: Path, positions: dict, diag: Diagnosti
         if kinds is not None and actual not in kinds:
             diag.error(span, f"{relative}: a {what} must be " + "/".join(kinds) + f", not {actual or 'this file type'}")
             continue
+        if actual == "font" and not _usable_font(file):
+            diag.error(span, f"{relative}: this font file is damaged or not a TrueType/OpenType font",
+                       hint="export the font again, or point at another .ttf/.otf")
+            continue
         good[key] = file
     if spec.sfx_library:
         span = positions.get(("sfx_library",), Span(path))
@@ -78,6 +82,17 @@ def check_assets(spec: ProjectSpec, root: Path, positions: dict, diag: Diagnosti
             else:
                 good[("sfx_library",)] = folder
     return good
+
+
+def _usable_font(file: Path) -> bool:
+    """FreeType can open it (the renderer, libass and Natron all need that)."""
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(str(file), 12)
+    except OSError:
+        return False
+    return True
 
 
 def _readable(file: Path) -> bool:

@@ -9,13 +9,13 @@ import click
 from cmfc.cli import report_errors
 
 
-def _load_plan(spec: str):
+def _load_plan(spec: str, preview: bool = False, render: bool = True):
     """Compile the spec and plan its actions; returns (compiled, actions)."""
     from cmfc.check import load
-    from cmfc.plan import plan_project
+    from cmfc.plan import PlanOptions, plan_project
 
     compiled = load(spec)
-    return compiled, plan_project(compiled)
+    return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview))
 
 
 def _manifest_path(compiled) -> str:
@@ -49,13 +49,19 @@ def plan_command(spec: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would run; run nothing.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the build report as JSON.")
 @click.option("--tries", default=3, show_default=True, type=click.IntRange(1, 10), help="Tries for transient failures.")
+@click.option("--preview", is_flag=True, help="The rough cut: quarter size, fast encoder, cached apart from the master.")
+@click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
 @report_errors
-def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int) -> None:
-    """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed."""
+def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
+                  preview: bool, compile_only: bool) -> None:
+    """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
+
+    The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
+    """
     from cmfc.build import build
     from cmfc.fsutil import atomic_write_text
 
-    compiled, actions = _load_plan(spec)
+    compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
     report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run, tries=tries,
                    progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
     from rich.console import Console

@@ -21,6 +21,8 @@ class PlanOptions:
     """What the user asked for on the command line."""
 
     targets: tuple[str, ...] = ("ir", "comfyui", "natron", "captions", "resolve", "timeline")
+    render: bool = True  # the local executor's pictures, mix and assembly (the finished MP4)
+    preview: bool = False  # the Director's rough cut: quarter size, fast preset, cached apart from the master
 
 
 def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> list[Action]:
@@ -32,6 +34,14 @@ def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> li
     for target in options.targets:
         if target in available:
             actions.extend(_compile_actions(compiled, target))
+    if options.render and compiled.project.scenes:
+        from cmfc.plan.assembly_actions import assembly_actions
+        from cmfc.plan.picture_actions import picture_actions
+        from cmfc.plan.sound_actions import sound_actions
+
+        segments = picture_actions(compiled, options.preview)
+        actions += sound_actions(compiled, options.preview) + segments
+        actions += assembly_actions(compiled.project, [a.id for a in segments], options.preview)
     return actions
 
 
@@ -71,6 +81,7 @@ def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
     if target == "ir":
         return [_compile_action("compile:ir", target, project, ["ir.json"], {}, compiled, None)]
     view = timeline_view(project, brand=target == "captions")
+    words_input = {**words_input, **_media_inputs(compiled, target)}
     files = {
         "captions": [f"captions/{project.id}.srt", f"captions/{project.id}.ass"],
         "resolve": [f"resolve/{project.id}.xml", f"resolve/{project.id}.fcpxml", f"resolve/{project.id}.otio"],
@@ -91,6 +102,25 @@ def _compile_action(action_id, target, view, files, inputs, compiled, scene, ext
                       for f in sorted(files)),
         scene=scene,
     )
+
+
+def _media_inputs(compiled: Compiled, target: str) -> dict:
+    """Files a project-wide target reads besides the IR: the font (captions), music and SFX (timelines)."""
+    project = compiled.project
+    inputs: dict = {}
+    if target == "captions" and project.brand.font:
+        inputs["font"] = FileInput(project.brand.font)
+    if target in ("resolve", "timeline") and project.music is not None:
+        inputs["music"] = FileInput(project.music.path)
+    if target in ("resolve", "timeline") and project.sfx_library:
+        from cmfc.check.assets import sfx_names
+
+        root = compiled.location.root.resolve()
+        used = {cue.name for scene in project.scenes for cue in scene.sfx} | {a.sfx for a in project.auto_sfx}
+        for name, path in sorted(sfx_names(root / project.sfx_library).items()):
+            if name in used:
+                inputs[f"sfx_{name}"] = FileInput(path.resolve().relative_to(root).as_posix())
+    return inputs
 
 
 def _words_input(compiled: Compiled) -> dict:

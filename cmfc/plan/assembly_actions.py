@@ -13,7 +13,10 @@ def run_concat(ctx) -> None:
     """Join the segments in timeline order (identical encoder settings, so ``-c copy``)."""
     from cmfc.mix import concat_segments
 
-    concat_segments([ctx.input_path(name) for name in ctx.params["order"]], ctx.output_path("video"))
+    target = ctx.output_path("video")
+    joined = target.with_name(target.name + ".mp4")  # ffmpeg picks the container by extension
+    concat_segments([ctx.input_path(name) for name in ctx.params["order"]], joined)
+    joined.replace(target)
 
 
 @register("assemble.mux", version=ASSEMBLY_VERSION)
@@ -21,8 +24,15 @@ def run_mux(ctx) -> None:
     """The final MP4: the joined video copied, the encoded mix copied; refuses a wrong frame count."""
     from cmfc.mix import mux
 
-    mux(ctx.input_path("video"), ctx.input_path("audio"), ctx.output_path("final"), ctx.params["fps"],
-        ctx.params["frames"])
+    video, audio = ctx.input_path("video"), ctx.input_path("audio")
+    scratch = ctx.output_path("final").parent
+    # Store entries have no extension; ffmpeg needs one to read the audio stream as AAC-in-MP4.
+    audio_link = scratch / "mux_audio.m4a"
+    video_link = scratch / "mux_video.mp4"
+    for link, source in ((audio_link, audio), (video_link, video)):
+        link.unlink(missing_ok=True)
+        link.symlink_to(source)
+    mux(video_link, audio_link, ctx.output_path("final"), ctx.params["fps"], ctx.params["frames"])
 
 
 def assembly_actions(project, segment_ids: list[str], preview: bool) -> list[Action]:

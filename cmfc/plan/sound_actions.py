@@ -43,8 +43,10 @@ def run_encode(ctx) -> None:
     from cmfc.mix import encode_audio
 
     params = ctx.params
-    encode_audio(ctx.input_path("master"), ctx.output_path("audio"), params["fps"], params["frames"],
-                 preview=params["preview"])
+    target = ctx.output_path("audio")
+    encoded = target.with_name(target.name + ".m4a")  # ffmpeg picks the container by extension
+    encode_audio(ctx.input_path("master"), encoded, params["fps"], params["frames"], preview=params["preview"])
+    encoded.replace(target)
 
 
 def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:

@@ -1,0 +1,22 @@
+"""The captions target (manual stage 7): ``captions/<PROJECT>.srt`` for upload, ``captions/<PROJECT>.ass`` to burn in.
+
+Both come from the same groups (``cmfc.captions.group_words``); the ASS carries the 70/30 rule as two styles
+(Base, Accent) at the project's resolution, in the brand font's family. See docs/timelines.md.
+"""
+
+from __future__ import annotations
+
+from cmfc.captions import ass_document, font_family, group_words, srt_document
+from cmfc.ir.models import Project
+
+__all__ = ["emit"]
+
+
+def emit(project: Project, ctx) -> dict[str, bytes]:
+    """``captions/<PROJECT>.srt`` and ``captions/<PROJECT>.ass`` (UTF-8, LF line ends)."""
+    groups = group_words(project, ctx.words)
+    family = font_family(project, ctx.root)
+    return {
+        f"captions/{project.id}.srt": srt_document(groups).encode("utf-8"),
+        f"captions/{project.id}.ass": ass_document(project, groups, family).encode("utf-8"),
+    }
