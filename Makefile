@@ -16,10 +16,15 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cmfc check specs/alpha
 	$(BIN)/cmfc check specs/resilience
-	$(BIN)/cmfc ir specs/resilience > /dev/null && echo "IR of specs/resilience: ok"
+	$(BIN)/cmfc build specs/resilience -j 2
+	@echo "the video: specs/resilience/03_OUTPUT/PROJ_Resilience/05_assembly/PROJ_Resilience_FINAL.mp4"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_check.py 1000
+	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_analysis.py
+	$(BIN)/python bench/bench_mix.py
+	$(BIN)/python bench/bench_segment.py

@@ -17,6 +17,6 @@ def emit(project: Project, ctx) -> dict[str, bytes]:
     groups = group_words(project, ctx.words)
     family = font_family(project, ctx.root)
     return {
-        f"captions/{project.id}.srt": srt_document(groups).encode("utf-8"),
+        f"captions/{project.id}.srt": srt_document(groups, project.format.fps).encode("utf-8"),
         f"captions/{project.id}.ass": ass_document(project, groups, family).encode("utf-8"),
     }

@@ -112,8 +112,8 @@ def read_source_lines(paths: Iterable[str]) -> dict[str, list[str]]:
     lines: dict[str, list[str]] = {}
     for path in set(paths):
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                lines[path] = handle.read().splitlines()
+            with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+                lines[path] = [line.removesuffix("\r") for line in handle.read().split("\n")]
         except OSError:
             continue
     return lines

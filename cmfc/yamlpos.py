@@ -63,15 +63,20 @@ def load_with_positions(text: str, path: str) -> tuple[Any, dict[tuple, Span]]:
 
     Raises CmfError with positioned diagnostics for syntax errors, duplicate keys and unsupported tags.
     """
+    _refuse_foreign_line_breaks(text, path)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed document"
-        raise CmfError([Diagnostic(_mark_span(path, mark), f"could not read YAML: {problem}")]) from None
+        raise CmfError([Diagnostic(_mark_span(path, mark, text), f"could not read YAML: {problem}")]) from None
     except yaml.YAMLError as exc:
-        # ReaderError (control characters, bad encoding) carries only a character offset.
-        line, col = _offset_to_line_col(text, getattr(exc, "position", 0) or 0)
+        # ReaderError (control characters, bad encoding) carries only an offset: in characters from the
+        # Python reader, in UTF-8 bytes from the C one.
+        offset = getattr(exc, "position", 0) or 0
+        if _Base is not yaml.SafeLoader:
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+        line, col = _offset_to_line_col(text, offset)
         reason = getattr(exc, "reason", None) or str(exc)
         raise CmfError([Diagnostic(Span(path, line, col), f"could not read YAML: {reason}")]) from None
     builder = _Builder(text, path)
@@ -81,6 +86,24 @@ def load_with_positions(text: str, path: str) -> tuple[Any, dict[tuple, Span]]:
     if builder.diagnostics:
         raise CmfError(builder.diagnostics)
     return data, builder.positions
+
+
+_FOREIGN_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
+def _refuse_foreign_line_breaks(text: str, path: str) -> None:
+    """YAML also ends lines at a lone CR, NEL, LS and PS; we count lines by LF (as editors and carets do),
+    so such a file gets one clear error instead of positions that point at the wrong lines."""
+    match = _FOREIGN_BREAK.search(text)
+    if match is None:
+        return
+    line, col = _offset_to_line_col(text, match.start())
+    char = match.group(0)
+    name = {"\r": "a carriage return (CR) without a newline", "\x85": "NEL (U+0085)",
+            "\u2028": "a line separator (U+2028)", "\u2029": "a paragraph separator (U+2029)"}[char]
+    raise CmfError([Diagnostic(Span(path, line, col), f"could not read YAML: {name}, which YAML reads as a line break",
+                               hint="save the file with LF or CRLF line endings; inside a double-quoted string "
+                                    f"write it as \\u{ord(char):04x}")])
 
 
 def span_for(positions: dict[tuple, Span], loc: tuple, path: str) -> Span:
@@ -194,10 +217,18 @@ def _parse_float(text: str) -> float:
     return float(text)
 
 
-def _mark_span(path: str, mark: yaml.Mark | None) -> Span:
+def _mark_span(path: str, mark: yaml.Mark | None, text: str | None = None) -> Span:
+    """A YAML mark as a Span, kept inside the file (the end-of-stream mark sits on a line past the last one)."""
     if mark is None:
         return Span(path, 1, 1)
-    return Span(path, mark.line + 1, mark.column + 1)
+    line, col = mark.line + 1, mark.column + 1
+    if text is not None:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if lines and line > len(lines):
+            line, col = len(lines), len(lines[-1]) + 1
+    return Span(path, line, col)
 
 
 def _offset_to_line_col(text: str, offset: int) -> tuple[int, int]:

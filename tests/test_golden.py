@@ -45,4 +45,4 @@ def test_golden_check_command_prints_a_diff_and_fails(tmp_path):
     spec.write_text(spec.read_text().replace("seed 42", "seed 43"))
     result = runner.invoke(cli, ["golden", "check", "--specs", str(specs), "--golden", str(golden)])
     assert result.exit_code == 1
-    assert '-    "seed": 42,' in result.output and '+    "seed": 43,' in result.output
+    assert '-  "seed": 42,' in result.output and '+  "seed": 43,' in result.output

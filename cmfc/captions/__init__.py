@@ -137,12 +137,25 @@ def _units(samples: int, rate: int) -> int:
     return round_to_units(Fraction(samples, SAMPLE_RATE), rate)
 
 
-def _timed(groups: Sequence[CaptionGroup], rate: int, offset: int = 0) -> list[tuple[int, int, CaptionGroup]]:
-    """Groups with start/end in units of ``1/rate`` s; each lasts at least one unit, none overlaps the next."""
+def _frame_units(samples: int, rate: int, fps: int) -> int:
+    """A time snapped to its frame (the rounding rule), written as ``floor(frame * rate / fps)`` units.
+
+    A player shows a cue on frames whose time t has start <= t < end; with frame-snapped, floored
+    times a caption held to a scene cut ends before the cut's first frame, never on it.
+    """
+    frame = round_to_units(Fraction(samples, SAMPLE_RATE), fps)
+    return frame * rate // fps
+
+
+def _timed(groups: Sequence[CaptionGroup], rate: int, offset: int = 0,
+           fps: int | None = None) -> list[tuple[int, int, CaptionGroup]]:
+    """Groups with start/end in units of ``1/rate`` s (frame-exact with ``fps``); each lasts at least one unit,
+    none overlaps the next."""
     timed = []
+    units = (lambda samples: _frame_units(samples, rate, fps)) if fps else (lambda samples: _units(samples, rate))
     for group in groups:
-        start = _units(group.start_sample - offset, rate)
-        end = max(_units(group.end_sample - offset, rate), start + 1)
+        start = units(group.start_sample - offset)
+        end = max(units(group.end_sample - offset), start + 1)
         if timed and timed[-1][1] > start:
             timed[-1] = (timed[-1][0], max(start, timed[-1][0] + 1), timed[-1][2])
         timed.append((start, end, group))
@@ -156,10 +169,10 @@ def _srt_time(ms: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d},{millis:03d}"
 
 
-def srt_document(groups: Sequence[CaptionGroup]) -> str:
-    """SubRip text: one numbered cue per group, times in milliseconds."""
+def srt_document(groups: Sequence[CaptionGroup], fps: int | None = None) -> str:
+    """SubRip text: one numbered cue per group, times in milliseconds (frame-exact when ``fps`` is given)."""
     blocks = []
-    for number, (start, end, group) in enumerate(_timed(groups, 1000), 1):
+    for number, (start, end, group) in enumerate(_timed(groups, 1000, fps=fps), 1):
         text = "\n".join(line for line in group.text.splitlines() if line.strip()) or " "
         blocks.append(f"{number}\n{_srt_time(start)} --> {_srt_time(end)}\n{text}\n")
     return "\n".join(blocks)
@@ -245,7 +258,7 @@ def ass_document(project: Project, groups: Sequence[CaptionGroup], font_family: 
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
-    for start, end, group in _timed(clipped, 100, offset_samples):
+    for start, end, group in _timed(clipped, 100, offset_samples, fps=project.format.fps):
         style = "Accent" if group.accent else "Base"
         text = (POP if group.accent else "") + ass_escape(group.text)
         layer = 1 if group.accent else 0

@@ -63,9 +63,10 @@ def check_assets(spec: ProjectSpec, root: Path, positions: dict, diag: Diagnosti
                        hint="check the file was exported or downloaded completely")
             continue
         if kinds is not None and actual not in kinds:
-            diag.error(span, f"{relative}: a {what} must be " + "/".join(kinds) + f", not {actual or 'this file type'}")
+            wanted = {"font": "a .ttf or .otf font", "safetensors": "a .safetensors file"}.get(kinds[0], "/".join(kinds))
+            diag.error(span, f"{relative}: a {what} must be {wanted}, not {actual or 'this file type'}")
             continue
-        if actual == "font" and not _usable_font(file):
+        if kinds == ("font",) and not _usable_font(file):
             diag.error(span, f"{relative}: this font file is damaged or not a TrueType/OpenType font",
                        hint="export the font again, or point at another .ttf/.otf")
             continue

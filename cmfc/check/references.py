@@ -50,6 +50,7 @@ def check_names(spec: ProjectSpec, frameworks, sfx_names: set[str] | None, posit
                        ("define it with a character block" if not characters else _choices(characters)))
         _check_hero(spec, i, characters, where, diag)
         _check_effects(scene.fx, frameworks.effects, ("scenes", i, "fx"), "effect", positions, diag, path)
+        _check_local(scene.fx, frameworks.effects, ("scenes", i, "fx"), positions, diag, path)
         _check_effects(scene.afx, frameworks.audio_effects, ("scenes", i, "afx"), "audio effect", positions, diag, path)
         _check_sfx(scene, i, sfx_names, where, diag)
         if scene.pick is not None and int(scene.pick[1:]) > scene.takes:
@@ -104,6 +105,18 @@ def _check_effects(uses, catalogue: dict, key: tuple, what: str, positions: dict
         if use.until is not None and use.at is not None and use.until.as_fraction(1) <= use.at.as_fraction(1) \
                 and use.until.frames is None and use.at.frames is None:
             diag.error(positions.get(key + (j, "at"), span), f"{use.name}: the time range ends before it starts")
+
+
+def _check_local(uses, catalogue: dict, key: tuple, positions: dict, diag: Diagnostics, path: str) -> None:
+    """The local executor renders the video: an effect it cannot draw is an error, never silently dropped."""
+    from cmfc.render.effects import LOCAL_EFFECTS, NOT_LOCAL
+
+    for j, use in enumerate(uses):
+        if use.name in catalogue and use.name not in LOCAL_EFFECTS:
+            reason = NOT_LOCAL.get(use.name, "no local implementation")
+            diag.error(positions.get(key + (j, "name"), Span(path)),
+                       f"effect {use.name} is not rendered by the local executor yet ({reason})",
+                       hint="remove it, or use an effect the local renderer draws (see docs/effects.md)")
 
 
 def coerce_param(kind: str, text: str):

@@ -29,7 +29,7 @@ AssetPath = str  # project-relative POSIX path, checked by cmfc.check.assets
 class Node(BaseModel):
     """Base of every IR model: closed, immutable, exact."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Format(Node):
@@ -145,7 +145,7 @@ class SceneSpec(Node):
     sfx: tuple[SfxCue, ...] = ()
     fit: Optional[Fit] = None
     takes: int = Field(1, ge=1, le=99)
-    pick: Optional[str] = Field(None, pattern=r"^v\d{2}$")
+    pick: Optional[str] = Field(None, pattern=r"^v\d{2}$", description="a take like v02")
     snap: Optional[Snap] = Field(None, description="this scene's head cut: override the project's snap")
 
 

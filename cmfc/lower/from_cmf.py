@@ -61,7 +61,8 @@ class Args:
     def string(self, what: str) -> tuple[str, Span]:
         arg = self.take(what)
         if arg.kind != "string":
-            self._fail(arg.span, f"{self.statement.keyword}: expected {what} in double quotes, got {arg.raw}")
+            quoted = what if "double quotes" in what else f"{what} in double quotes"
+            self._fail(arg.span, f"{self.statement.keyword}: expected {quoted}, got {arg.raw}")
         return arg.value, arg.span
 
     def word(self, what: str) -> tuple[str, Span]:
@@ -140,6 +141,10 @@ class _Lowering:
         if seen_project is None and statements:
             self.diag.error(Span(self.document.path, 1, 1), "the script has no project block",
                             hint='add: project PROJ_Name "Title" with its voice')
+        # Lists get the position of their first element, so errors about an item never fall back to 1:1.
+        for field in ("scenes", "characters", "sfx_triggers"):
+            if (field, 0) in self.positions:
+                self.positions.setdefault((field,), self.positions[(field, 0)])
 
     def guard(self, handler: Callable[[Statement], None], statement: Statement) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -54,8 +55,26 @@ def _duplicate(candidate, diagnostics: Diagnostics) -> bool:
 
 def parse_blueprint_file(text: str, path: str) -> tuple[ProjectSpec, Positions]:
     """Read a YAML or JSON blueprint into a ProjectSpec and the positions of its values."""
+    if path.lower().endswith(".json"):
+        text = json_as_yaml(text)
     data, positions = load_with_positions(text, path)
     return validate_spec(data, positions, path), positions
+
+
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+# Characters JSON allows raw in a string that YAML refuses (DEL, C1) or reads as a line break (NEL, LS, PS).
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+def json_as_yaml(text: str) -> str:
+    """JSON that YAML's reader also takes: surrogate-pair escapes (how json.dumps writes emoji) joined
+    into the character, and characters JSON allows raw but YAML refuses (DEL, C1 controls) escaped."""
+    def join(match: re.Match) -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        return match.group(1) + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    text = _SURROGATE_PAIR.sub(join, text)
+    return _YAML_UNPRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group(0)), text)
 
 
 def parse_spec_file(path: Path, display_path: str) -> tuple[ProjectSpec, Positions]:

@@ -140,8 +140,12 @@ def _effect(use: EffectUse) -> str:
 
 
 def _is_word(value: str) -> bool:
-    return bool(value) and not any(ch.isspace() or ch in '"#' for ch in value) or \
-        (len(value) == 7 and value.startswith("#"))
+    """True when ``value`` reads back unchanged written bare (a word, or an upper-case #RRGGBB colour)."""
+    import re
+
+    if re.fullmatch(r"#[0-9A-F]{6}", value):
+        return True
+    return bool(value) and not any(ch.isspace() or ch in '"#\\' or not ch.isprintable() for ch in value)
 
 
 def _cue(cue: SfxCue) -> str:

@@ -12,7 +12,13 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value and not value.endswith((" ", "\t")) and "\r" not in value else None
+    # Line breaks YAML folds (NEL, LS, PS, CR) and non-printables only survive in double quotes.
+    if any(not ch.isprintable() and ch not in "\n" for ch in value):
+        style = '"'
+    elif "\n" in value and not value.endswith((" ", "\t")):
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -30,8 +30,11 @@ def _seconds_to_samples(value, display_path: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise CmfError([Diagnostic(Span(display_path), f"word timings: {where} is not a time in seconds")])
     try:
-        return round_to_units(Fraction(str(value)), SAMPLE_RATE)
-    except ValueError:
+        seconds = float(value)  # bounds the work: "1e99999999" must not become a 100-million-digit Fraction
+        if not 0 <= seconds < 86_400:
+            raise ValueError(value)
+        return round_to_units(Fraction(str(value)) if isinstance(value, str) else Fraction(repr(seconds)), SAMPLE_RATE)
+    except (ValueError, ZeroDivisionError):
         raise CmfError([Diagnostic(Span(display_path), f"word timings: {where} is not a time in seconds")]) from None
 
 

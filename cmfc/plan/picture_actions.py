@@ -100,8 +100,8 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
     motion = None
     if scene.motion is not None and scene.motion.kind == "kenburns":
         motion = KenBurns(tuple(scene.motion.zoom or (1.0, 1.1)), scene.motion.pan or "none")
-    elif source != "clip" and (scene.motion is None or scene.motion.kind != "none"):
-        motion = KenBurns((1.0, 1.06), "none")  # a still never sits dead: a gentle push-in by default
+    elif source == "image" and (scene.motion is None or scene.motion.kind != "none"):
+        motion = KenBurns((1.0, 1.06), "none")  # a provided still never sits dead: a gentle push-in by default
     fit = Fit(scene.fit.mode, scene.fit.speed) if scene.fit else Fit()
     effects = []
     for use in scene.fx:

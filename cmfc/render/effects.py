@@ -123,12 +123,15 @@ def chain(input_label: str, fragments: Sequence[str], prev_label: str | None = N
           prefix: str = "fx") -> tuple[str, str]:
     """Filtergraph text running ``fragments`` on ``[input_label]``, and the label of its output.
 
-    With no fragments the text is empty and the output label is the input's. ``prev_label`` names
+    With no fragments (and no ``prev_label``) the text is empty and the output label is the input's. ``prev_label`` names
     the previous scene's tail stream; it is required when a fragment reads ``[<PREV>]``, and sunk
     (``nullsink``) when none does, so a graph that always offers it stays valid.
     """
     parts: list[str] = []
     current = input_label
+    if prev_label is not None and not fragments:
+        # ffmpeg rejects a graph whose only filter is the sink: give it an output.
+        fragments = ["[<IN>]null[<OUT>]"]
     for index, fragment in enumerate(fragments):
         if "<PREV>" in fragment and prev_label is None:
             raise ValueError("a transition fragment reads the previous scene: pass prev_label")

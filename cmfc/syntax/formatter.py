@@ -43,7 +43,10 @@ def split_comment(line: str) -> tuple[str, str | None]:
 def format_source(text: str, path: str) -> str:
     """The canonical layout of ``text`` (raises CmfError on a syntax error)."""
     document = parse(text, path)
-    source_lines = (text[1:] if text.startswith("\ufeff") else text).splitlines()
+    # Lines as the lexer counts them: only "\n" ends a line (str.splitlines also breaks at \f, NEL, U+2028…).
+    source_lines = [line.removesuffix("\r") for line in text.lstrip("\ufeff").split("\n")]
+    if source_lines and source_lines[-1] == "":
+        source_lines.pop()
     comments: dict[int, str] = {}
     code_lines: set[int] = set()
     for number, line in enumerate(source_lines, start=1):

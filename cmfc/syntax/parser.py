@@ -81,8 +81,7 @@ def _lark() -> Lark:
 
 def parse(text: str, path: str) -> Document:
     """Parse a .cmf source; raise CmfError with a positioned diagnostic on a syntax error."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.lstrip("\ufeff")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise CmfError([Diagnostic(Span(path, line, 1), "this file contains a NUL byte: is it really a .cmf script?")])
@@ -129,11 +128,15 @@ def _diagnostic_for(error: UnexpectedInput, source: str, path: str) -> Diagnosti
     line = max(1, (getattr(error, "line", 1) or 1) - 1)
     col = max(1, getattr(error, "column", 1) or 1)
     if isinstance(error, UnexpectedCharacters):
-        char = source.splitlines()[line - 1][col - 1:col] if line <= len(source.splitlines()) else ""
+        lines = source.split("\n")
+        char = lines[line - 1][col - 1:col] if line <= len(lines) else ""
         if char == '"':
             return Diagnostic(Span(path, line, col), "this string is not closed",
                               hint='add a closing " on the same line (write \\" for a quote inside a string)')
-        return Diagnostic(Span(path, line, col), f"unexpected character {char!r}")
+        return Diagnostic(Span(path, line, col), f"unexpected character {char!r}"
+                          + (" (U+%04X)" % ord(char) if char and not char.isprintable() else ""),
+                          hint="lines end with a newline; other control characters belong in no .cmf script"
+                          if char and not char.isprintable() else None)
     if isinstance(error, UnexpectedEOF):
         return Diagnostic(Span(path, line, col), "the file ends in the middle of a statement")
     if isinstance(error, UnexpectedToken):

@@ -100,12 +100,13 @@ def test_srt_and_ass_times(project):
                    "3\n00:00:02,600 --> 00:00:02,901\nwin\n")
     ass = ass_document(project, groups, "Anton")
     events = [line for line in ass.splitlines() if line.startswith("Dialogue:")]
-    assert events[0] == "Dialogue: 0,0:00:00.30,0:00:01.41,Base,,0,0,0,,Every day you"
-    assert events[2].startswith("Dialogue: 1,0:00:02.60,0:00:02.90,Accent,,0,0,0,,{\\fscx70\\fscy70\\t(")
+    assert events[0] == "Dialogue: 0,0:00:00.29,0:00:01.41,Base,,0,0,0,,Every day you"
+    # ASS times are frame-exact at the project's 24 fps: 2.600 s is frame 62 (2.583 s), 2.901 s frame 70.
+    assert events[2].startswith("Dialogue: 1,0:00:02.58,0:00:02.91,Accent,,0,0,0,,{\\fscx70\\fscy70\\t(")
     assert events[2].endswith("}win")
     shifted = ass_document(project, groups, "Anton", offset_samples=2500 * MS, only=[2])
     assert [line for line in shifted.splitlines() if line.startswith("Dialogue:")][0].startswith(
-        "Dialogue: 1,0:00:00.10,0:00:00.40,Accent")
+        "Dialogue: 1,0:00:00.08,0:00:00.41,Accent")
 
 
 def test_ass_header_styles_follow_the_project(project):
@@ -120,11 +121,14 @@ def test_emitted_files_and_font_fallback(tiny):
     compiled = tiny.compile(head=HEAD)
     files = _emit(tiny, compiled)
     assert sorted(files) == ["captions/PROJ_T.ass", "captions/PROJ_T.srt"]
-    assert f"Style: Base,{FALLBACK_FONT}," in files["captions/PROJ_T.ass"]  # the tiny brand font is not a real font
-    assert files["captions/PROJ_T.srt"].startswith("1\n00:00:00,300 --> ")
-    shutil.copy(FONT, tiny.root / "assets" / "fonts" / "brand.ttf")
-    assert font_family(compiled.project, tiny.root) == "Anton"
-    assert _emit(tiny, compiled) != files and _emit(tiny, compiled) == _emit(tiny, compiled)
+    assert "Style: Base,Anton," in files["captions/PROJ_T.ass"]
+    assert files["captions/PROJ_T.srt"].startswith("1\n00:00:00,291 --> ")
+    # A font that vanished after the check: the captions fall back to a family libass always has.
+    (tiny.root / "assets" / "fonts" / "brand.ttf").write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 60)
+    assert font_family(compiled.project, tiny.root) == FALLBACK_FONT
+    fallback = _emit(tiny, compiled)
+    assert f"Style: Base,{FALLBACK_FONT}," in fallback["captions/PROJ_T.ass"]
+    assert fallback != files and _emit(tiny, compiled) == fallback
 
 
 # ---------------------------------------------------------------- hostile text
@@ -159,3 +163,13 @@ def test_libass_renders_captions_and_hostile_text(project, tmp_path):
     for at in (0.2, 1.45, 2.8):  # the braces group would vanish as an override block if not escaped
         code, frame = _render(ass, tmp_path, at)
         assert code == 0 and int((frame > 128).sum()) > 30, at
+
+
+def test_a_caption_held_to_a_cut_ends_before_the_cuts_first_frame():
+    """Cut at frame 101 (4.2083 s at 24 fps): the last caption of the scene must not show on frame 101."""
+    from cmfc.captions import _frame_units
+
+    cut_samples = 101 * 48_000 // 24
+    assert _frame_units(cut_samples, 100, 24) == 420          # 4.20 s < 4.2083 s: frame 101 is clear
+    assert _frame_units(cut_samples, 1000, 24) == 4208        # 4.208 s < 4.2083 s
+    assert _frame_units(100 * 48_000 // 24, 100, 24) / 100 <= 100 / 24  # starts never after their frame

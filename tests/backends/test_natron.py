@@ -320,3 +320,11 @@ def test_control_characters_cannot_break_the_xml():
     from cmfc.backends.natron.ntp import xml_text
 
     assert xml_text("a\x01b\x1fc\td\ne") == "abc\td\ne"
+
+
+@pytest.fixture(autouse=True)
+def _natron_renders_speed_ramp(monkeypatch):
+    """These tests compile for Natron, which has speed_ramp (Retime); only the local renderer lacks it."""
+    import cmfc.render.effects as local
+
+    monkeypatch.setattr(local, "LOCAL_EFFECTS", local.LOCAL_EFFECTS | {"speed_ramp"})

@@ -107,3 +107,8 @@ def test_symlink_out_of_the_project_is_refused(tiny, tmp_path):
     text = tiny.errors(in_scene_2('hero image "assets/stages/link.png"'))
     assert text.splitlines()[0] == \
         "t.cmf:26:14: error: assets/stages/link.png: this path leads outside the project folder (through a symlink)"
+
+
+def test_an_effect_the_local_renderer_cannot_draw_fails_check(tiny):
+    text = tiny.errors(in_scene_2("fx speed_ramp"))
+    assert text.splitlines()[0].startswith("t.cmf:26:6: error: effect speed_ramp is not rendered by the local executor yet (")

@@ -4,7 +4,7 @@ import shutil
 
 from cmfc.build import build
 from cmfc.check import load
-from cmfc.plan import plan_project
+from cmfc.plan import PlanOptions, plan_project
 from tests.helpers import PROJECT_HEAD, TWO_SCENES
 
 SCENES = TWO_SCENES.replace('line "Every day you show up."', '''line "Every day you show up."
@@ -18,7 +18,7 @@ SCENES = TWO_SCENES.replace('line "Every day you show up."', '''line "Every day 
 def run_build(tiny, scenes=SCENES, head=PROJECT_HEAD):
     spec = tiny.write(scenes, head)
     compiled = load(str(spec))
-    report = build(plan_project(compiled), tiny.root, jobs=2, progress=False,
+    report = build(plan_project(compiled, PlanOptions(render=False)), tiny.root, jobs=2, progress=False,
                    manifest=f"03_OUTPUT/{compiled.project.id}/manifest.json")
     assert report.exit_code == 0, report.to_json()
     return set(report.ids("ran"))
