@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -40,6 +41,10 @@ def plan_command(spec: str) -> None:
         if step.state == "cached" and step.restore:
             click.echo(f"restore {step.action.id}: {step.why_text}")
     click.echo(result.summary())
+    from cmfc.plan.estimate import estimate
+
+    # No remote executor runs generation yet: the estimate says what the compiled payloads would cost.
+    click.echo(estimate(compiled).summary())
 
 
 @click.command("build")
@@ -51,9 +56,11 @@ def plan_command(spec: str) -> None:
 @click.option("--tries", default=3, show_default=True, type=click.IntRange(1, 10), help="Tries for transient failures.")
 @click.option("--preview", is_flag=True, help="The rough cut: quarter size, fast encoder, cached apart from the master.")
 @click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
+@click.option("--media-root", type=click.Path(file_okay=False), default=None,
+              help="Where the project folder will be when Resolve opens the timelines (default: where it is now).")
 @report_errors
 def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool) -> None:
+                  preview: bool, compile_only: bool, media_root: str | None) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
@@ -69,7 +76,35 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     report.render(Console(stderr=True))
     if report_file:
         atomic_write_text(report_file, report.to_json())
+    if not dry_run:
+        for path in localize_timelines(compiled, Path(media_root).resolve() if media_root else None):
+            click.echo(f"Resolve timeline: {path}", err=True)
     raise SystemExit(report.exit_code)
+
+
+def localize_timelines(compiled, media_root: Path | None = None) -> list[str]:
+    """Copies of the Resolve timelines with absolute file:// URLs, next to the media they link.
+
+    The built (portable, relative-URL) files in 05_assembly/resolve/ stay what the manifest records;
+    these copies in 05_assembly/ are for Resolve, which links media only by absolute URL.
+    """
+    from cmfc.backends.resolve.urls import export_folder, localize
+    from cmfc.fsutil import atomic_write_bytes
+
+    project_id = compiled.project.id
+    root = compiled.location.root
+    built = export_folder(root, project_id) / "resolve"
+    written = []
+    for kind in ("xml", "fcpxml", "otio"):
+        portable = built / f"{project_id}.{kind}"
+        if not portable.is_file():
+            continue
+        data = localize(portable.read_bytes(), kind, export_folder(media_root or root.resolve(), project_id))
+        target = export_folder(root, project_id) / f"{project_id}.{kind}"
+        if not target.is_file() or target.read_bytes() != data:
+            atomic_write_bytes(target, data)
+        written.append(str(target.relative_to(root)))
+    return written
 
 
 @click.command("explain")

@@ -12,7 +12,7 @@ from cmfc.build import Action, ActionInput, FileInput, Output, register
 from cmfc.check import Compiled
 from cmfc.naming import sonic_name, stage_dir
 
-SOUND_VERSION = "1"
+SOUND_VERSION = "2"
 
 
 @register("sonic.voice_clean", version=SOUND_VERSION)
@@ -32,6 +32,10 @@ def run_mix(ctx) -> None:
     resolve = lambda value: str(ctx.input_path(value[len("input:"):])) if isinstance(value, str) and \
         value.startswith("input:") else value  # noqa: E731
     params["voice_path"] = resolve(params["voice_path"])
+    if ctx.params.get("afx"):
+        processed = ctx.output_path("master").with_name("voice_afx.wav")
+        apply_scene_afx(params["voice_path"], ctx.params["afx"], processed)
+        params["voice_path"] = str(processed)
     params["music_path"] = resolve(params.get("music_path"))
     params["cues"] = [{**cue, "path": resolve(cue["path"])} for cue in params.get("cues", ())]
     render_mix(MixRequest.from_params(params), ctx.output_path("master"))
@@ -49,6 +53,59 @@ def run_encode(ctx) -> None:
     encoded.replace(target)
 
 
+def apply_scene_afx(voice_path: str, uses: list[dict], out_path: Path) -> None:
+    """The scenes' audio effects (EFFECT-A-NN) on the voice inside their spans, with 10 ms crossfades at the edges."""
+    import numpy as np
+
+    from cmfc.mix.master import write_float_wav
+    from cmfc.sonic.audio_fx import apply_audio_effect
+    from cmfc.sonic.audio_io import load_audio
+
+    voice, sr = load_audio(voice_path, sr=48_000, mono=True)
+    fade = int(0.010 * sr)
+    for use in uses:
+        start, end = max(0, use["start"]), min(len(voice), use["end"])
+        if end - start < 2 * fade + 1:
+            continue
+        dry = voice[start:end].copy()
+        wet = np.asarray(apply_audio_effect(use["effect"], dry, sr, at_s=use.get("at_s", 0.0), **use["params"]),
+                         dtype=np.float32).reshape(-1)[: end - start]
+        if len(wet) < end - start:
+            wet = np.pad(wet, (0, end - start - len(wet)))
+        ramp = np.ones(end - start, dtype=np.float32)
+        ramp[:fade] = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        ramp[-fade:] = np.linspace(1.0, 0.0, fade, dtype=np.float32)
+        voice[start:end] = dry * (1 - ramp) + wet * ramp
+    write_float_wav(out_path, voice)
+
+
+def _afx_params(compiled: Compiled) -> list[dict]:
+    """Each scene's ``afx`` as an absolute sample span with typed parameters (times stay as text)."""
+    from cmfc.check.references import coerce_param
+    from cmfc.ir.values import SAMPLE_RATE
+
+    project = compiled.project
+    fps = project.format.fps
+    uses = []
+    for scene in project.scenes:
+        scene_start = scene.slot.start * SAMPLE_RATE // fps
+        scene_end = scene.slot.end * SAMPLE_RATE // fps
+        for use in scene.afx:
+            effect = compiled.frameworks.audio_effects[use.name]
+            params = {name: coerce_param(effect.params[name].type, text) if name in effect.params else text
+                      for name, text in use.params.items()}
+            at = use.at.to_samples(fps) if use.at is not None else 0
+            if effect.timing == "instant":
+                start, end, at_s = scene_start, scene_end, at / SAMPLE_RATE
+            else:
+                start = scene_start + at
+                end = scene_start + use.until.to_samples(fps) if use.until is not None else scene_end
+                at_s = 0.0
+            uses.append({"effect": effect.id, "params": params, "start": start, "end": min(end, scene_end),
+                         "at_s": at_s})
+    return uses
+
+
 def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
     """voice_clean → mix → encode; the encode's ``audio`` output is what the mux takes."""
     project = compiled.project
@@ -59,7 +116,7 @@ def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
     )]
     request, inputs = _mix_request(compiled)
     actions.append(Action(
-        id="sonic:mix", kind="sonic.mix", params={"request": request}, inputs=inputs,
+        id="sonic:mix", kind="sonic.mix", params={"request": request, "afx": _afx_params(compiled)}, inputs=inputs,
         outputs=(Output("master", f"{sonic}/{sonic_name(project.id, 'MASTER')}", origin="processed"),),
     ))
     suffix = ":preview" if preview else ""

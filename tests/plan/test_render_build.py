@@ -89,3 +89,65 @@ def test_preview_is_cached_apart_from_the_master(built):
     assert "render:SC_01:preview" in report.ids("ran")
     _, again = run(tiny)
     assert again.ids("ran") == []
+
+
+def test_build_writes_resolve_timelines_with_absolute_urls_beside_the_portable_ones(tiny):
+    from click.testing import CliRunner
+
+    from cmfc.cli import cli
+
+    tiny.write(SCENES, HEAD)
+    result = CliRunner().invoke(cli, ["build", str(tiny.spec_path), "--compile-only"])
+    assert result.exit_code == 0, result.output
+    assembly = tiny.root / "03_OUTPUT/PROJ_T/05_assembly"
+    portable = (assembly / "resolve/PROJ_T.fcpxml").read_text()
+    local = (assembly / "PROJ_T.fcpxml").read_text()
+    assert 'src="../04_fabrication/' in portable and "file://" not in portable
+    assert 'src="file://localhost' + str(assembly.parent).replace(" ", "%20") in local
+    manifest = (tiny.root / "03_OUTPUT/PROJ_T/manifest.json").read_text()
+    assert "05_assembly/resolve/PROJ_T.fcpxml" in manifest and '05_assembly/PROJ_T.fcpxml"' not in manifest
+    elsewhere = CliRunner().invoke(cli, ["build", str(tiny.spec_path), "--compile-only", "--media-root", "/Volumes/Media/short"])
+    assert elsewhere.exit_code == 0
+    assert 'src="file://localhost/Volumes/Media/short/03_OUTPUT/PROJ_T/04_fabrication/' in (assembly / "PROJ_T.fcpxml").read_text()
+
+
+def test_plan_estimates_remote_gpu_time_from_configurable_rates(tiny):
+    from click.testing import CliRunner
+
+    from cmfc.cli import cli
+    from cmfc.plan.estimate import estimate
+
+    tiny.write(SCENES.replace('text "SHOW UP"', 'text "SHOW UP"\n  motion wan22 "push in"'), HEAD)
+    result = CliRunner().invoke(cli, ["plan", str(tiny.spec_path)])
+    assert "remote generation: 1 motion clip and 3 images" in result.output
+    # SC_01: hero + relight, SC_02: its template's relight (3 × 20 s) and one 55-frame clip: 180 s × 55/24/4.
+    cheap = estimate(load(str(tiny.spec_path)))
+    assert cheap.gpu_seconds == 3 * 20 + 180 * 55 / 24 / 4
+    (tiny.root / "cmfc.toml").write_text('[project]\nspec = "t.cmf"\n[costs]\nusd_per_gpu_hour = 4.0\n')
+    assert estimate(load(str(tiny.spec_path))).usd == cheap.gpu_seconds / 3600 * 4.0
+    (tiny.root / "cmfc.toml").write_text('[costs]\nusd_per_gpu_hour = "cheap"\n')
+    bad = CliRunner().invoke(cli, ["plan", str(tiny.spec_path)])
+    assert bad.exit_code == 1 and "usd_per_gpu_hour" in bad.output
+
+
+def test_a_scenes_audio_effect_changes_the_mix_inside_its_span_only(tiny):
+    import numpy as np
+
+    from cmfc.sonic.audio_io import load_audio
+
+    compiled, report = run(tiny)
+    assert report.exit_code == 0
+    master = tiny.root / "03_OUTPUT/PROJ_T/02_sonic/PROJ_T_MASTER.wav"
+    plain, _ = load_audio(master, sr=48_000, mono=True)
+    scenes = SCENES.replace('  sfx impact_01 on "secret"', '  sfx impact_01 on "secret"\n  afx telephone at 0s..1s')
+    _, report = run(tiny, scenes)
+    assert "sonic:mix" in report.ids("ran") and "render:SC_02" not in report.ids("ran")
+    phoned, _ = load_audio(master, sr=48_000, mono=True)
+    start = compiled.project.scenes[1].slot.start * 2000
+    inside = slice(start + 2400, start + 45_600)
+    outside = slice(0, start - 2400)
+    # Loudness normalisation and the limiter move the whole master a little; the effect moves its span a lot.
+    scale = np.dot(phoned[outside], plain[outside]) / np.dot(plain[outside], plain[outside])
+    changed_inside = np.abs(phoned[inside] - scale * plain[inside]).max()
+    changed_outside = np.abs(phoned[outside] - scale * plain[outside]).max()
+    assert changed_inside > 10 * changed_outside
