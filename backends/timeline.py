@@ -181,9 +181,9 @@ def sfx_cues(project: Project, words) -> list[SfxPlacement]:
         for cue in scene.sfx:
             placed.append((order[scene.id], _scene_cue(scene, cue, words, fps, project.voice.words)))
     for auto in project.auto_sfx:
-        word = words[auto.word]
+        label = words[auto.word].text if auto.word is not None else auto.keyword
         placed.append((order.get(auto.scene, len(order)), SfxPlacement(
-            auto.sfx, auto.scene, _frames(word.start, fps), word.start, Decimal(0), word.text, True)))
+            auto.sfx, auto.scene, _frames(auto.start, fps), auto.start, Decimal(0), label, True)))
     placed.sort(key=lambda item: (item[1].sample, item[0], item[1].name))
     return [placement for _, placement in placed]
 

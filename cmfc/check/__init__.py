@@ -82,7 +82,7 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     if spec.sfx_auto and ("sfx_library",) in files and words:
         from cmfc.check.sonic import auto_sfx
 
-        placed = auto_sfx(spec, words, matches, files[("sfx_library",)], location.root)
+        placed = auto_sfx(spec, words, matches, files[("sfx_library",)], location.root, frameworks, slots)
     diag.raise_if_errors()
 
     scenes = []

@@ -113,8 +113,11 @@ def check_arc_tempo(spec: ProjectSpec, frameworks, facts: MusicFacts, positions:
         diag.warning(positions.get(("music", "arc"), Span(path)), warning)
 
 
-def auto_sfx(spec: ProjectSpec, words: list[Word], matches: list, library_folder: Path, root: Path) -> list[dict]:
-    """SFX placed on trigger words inside scenes' lines (``sfx_auto``), as AutoSfx data."""
+def auto_sfx(spec: ProjectSpec, words: list[Word], matches: list, library_folder: Path, root: Path,
+             frameworks=None, slots=None) -> list[dict]:
+    """SFX placed automatically (``sfx_auto``), as AutoSfx data: on trigger words inside scenes' lines, and
+    where the sonic arc wants them — risers ending on the head of its ``risers.before`` families, impacts
+    on the head of its ``impacts.on`` families (from the library's ``riser`` and ``hit``/``impact`` tags)."""
     from cmfc.sonic.librarian import auto_cues, index_library
 
     index = index_library(library_folder, root / CACHE_DIR / "sfx_index.json")
@@ -124,5 +127,27 @@ def auto_sfx(spec: ProjectSpec, words: list[Word], matches: list, library_folder
     for cue in auto_cues(spans, keyword_map, index):
         scene = next((s for s, m in zip(spec.scenes, matches) if m and m[0] <= cue.word_index <= m[1]), None)
         if scene is not None:
-            placed.append({"scene": scene.id, "word": cue.word_index, "sfx": cue.sfx, "keyword": cue.keyword})
+            placed.append({"scene": scene.id, "word": cue.word_index, "start": words[cue.word_index].start,
+                           "sfx": cue.sfx, "keyword": cue.keyword})
+    arc = frameworks.arcs.get(spec.music.arc) if frameworks and spec.music and spec.music.arc else None
+    if arc is not None and slots:
+        placed += _arc_sfx(spec, arc, frameworks, slots, index)
+    return sorted(placed, key=lambda p: (p["start"], p["sfx"]))
+
+
+def _arc_sfx(spec: ProjectSpec, arc, frameworks, slots, index) -> list[dict]:
+    riser = index.pick("riser") or index.pick("risers")
+    impact = index.pick("impact") or index.pick("hit") or index.pick("hits")
+    fps = spec.format.fps
+    placed = []
+    for scene, slot in zip(spec.scenes, slots):
+        if slot is None or slot.start == 0:
+            continue
+        family = frameworks.templates[scene.template].family
+        head = slot.start * SAMPLE_RATE // fps
+        if riser is not None and family in arc.risers.before:
+            length = int(round(min(riser.duration_s, arc.risers.length_s) * SAMPLE_RATE))
+            placed.append({"scene": scene.id, "start": max(0, head - length), "sfx": riser.name, "keyword": "arc:riser"})
+        if impact is not None and family in arc.impacts.on:
+            placed.append({"scene": scene.id, "start": head, "sfx": impact.name, "keyword": "arc:impact"})
     return placed

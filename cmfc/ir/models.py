@@ -232,12 +232,13 @@ class MusicFacts(Node):
 
 
 class AutoSfx(Node):
-    """An SFX the librarian placed on a trigger word (``sfx_auto``)."""
+    """An SFX placed automatically (``sfx_auto``): on a trigger word, or where the sonic arc puts a riser or impact."""
 
     scene: str
-    word: int = Field(description="voice word index")
+    word: Optional[int] = Field(None, description="voice word index (trigger words)")
+    start: int = Field(ge=0, description="where the SFX starts, in samples at 48 kHz")
     sfx: str
-    keyword: str
+    keyword: str = Field(description="the trigger word, or arc:riser / arc:impact")
 
 
 class Project(ProjectSpec):

@@ -37,7 +37,7 @@ def resolve_cues(project: Project, words: Sequence[Word], sfx_files: Mapping[str
             gain = float(cue.gain.db) if cue.gain is not None else 0.0
             cues.append(_cue(cue.name, start, gain, sfx_files, project))
     for placed in project.auto_sfx:
-        cues.append(_cue(placed.sfx, words[placed.word].start, 0.0, sfx_files, project))
+        cues.append(_cue(placed.sfx, placed.start, 0.0, sfx_files, project))
     return sorted(cues, key=lambda c: (c.start, c.path, c.gain_db))
 
 

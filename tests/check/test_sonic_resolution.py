@@ -46,3 +46,18 @@ def test_music_tempo_outside_the_arc_range_is_a_warning(tiny):
     compiled = tiny.compile(head=head)
     assert compiled.project.music_facts.tempo > 100
     assert any("BPM" in w.message for w in compiled.warnings)
+
+
+def test_sfx_auto_places_the_arcs_risers_and_impacts_on_scene_heads(tiny):
+    import shutil
+
+    riser = tiny.root / "assets/sfx/risers/riser_01.wav"
+    riser.parent.mkdir(parents=True)
+    shutil.copy(tiny.root / "assets/sfx/hits/impact_01.wav", riser)
+    head = PROJECT_HEAD.replace('  sfx_library "assets/sfx"\n', '  sfx_library "assets/sfx"\n    auto\n')
+    # the_rally: risers before payoff scenes, impacts on turn and payoff scenes.
+    project = tiny.compile(TWO_SCENES.replace("SETUP-1", "PAYOFF-1"), head).project
+    cut = project.scenes[1].slot.start * 2000
+    placed = {(a.keyword, a.sfx, a.scene): a.start for a in project.auto_sfx}
+    assert placed[("arc:impact", "impact_01", "SC_02")] == cut
+    assert placed[("arc:riser", "riser_01", "SC_02")] == cut - 28_800  # the riser (0.6 s) ends on the cut
