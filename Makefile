@@ -28,3 +28,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_analysis.py
 	$(BIN)/python bench/bench_mix.py
 	$(BIN)/python bench/bench_segment.py
+	$(BIN)/python bench/bench_render.py

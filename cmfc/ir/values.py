@@ -120,6 +120,19 @@ def parse_range(text: str, parse_one, example: str = "4.2s..9.0s") -> tuple[Any,
     return parse_one(left), parse_one(right)
 
 
+def _decimal_with_unit(text: str, sign: str, unit: str, expected: str) -> Decimal:
+    """The number of ``-12dB``-style text (``sign`` is the regex of the allowed sign)."""
+    match = re.fullmatch(rf"({sign}\d+(\.\d+)?){unit}", text)
+    if not match:
+        raise ValueError_(f"expected {expected}")
+    return Decimal(match.group(1))
+
+
+def _unit_json_schema(sign: str, unit: str, example: str):
+    return classmethod(lambda cls, schema, handler: {
+        "type": "string", "pattern": rf"^{sign}\d+(\.\d+)?{unit}$", "examples": [example]})
+
+
 @dataclass(frozen=True)
 class Level:
     """A gain in decibels, e.g. ``-12dB``."""
@@ -129,17 +142,13 @@ class Level:
 
     @classmethod
     def parse(cls, text: str) -> "Level":
-        match = re.fullmatch(r"([+-]?\d+(\.\d+)?)dB", text)
-        if not match:
-            raise ValueError_("expected a level in decibels like -12dB")
-        return cls(Decimal(match.group(1)))
+        return cls(_decimal_with_unit(text, "[+-]?", "dB", "a level in decibels like -12dB"))
 
     def __str__(self) -> str:
         return f"{format_decimal(self.db)}dB"
 
     __get_pydantic_core_schema__ = classmethod(lambda cls, source, handler: _string_schema(cls))
-    __get_pydantic_json_schema__ = classmethod(
-        lambda cls, schema, handler: {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?dB$", "examples": ["-12dB"]})
+    __get_pydantic_json_schema__ = _unit_json_schema("[+-]?", "dB", EXAMPLE)
 
 
 @dataclass(frozen=True)
@@ -151,17 +160,13 @@ class Loudness:
 
     @classmethod
     def parse(cls, text: str) -> "Loudness":
-        match = re.fullmatch(r"(-?\d+(\.\d+)?)LUFS", text)
-        if not match:
-            raise ValueError_("expected a loudness like -14LUFS")
-        return cls(Decimal(match.group(1)))
+        return cls(_decimal_with_unit(text, "-?", "LUFS", "a loudness like -14LUFS"))
 
     def __str__(self) -> str:
         return f"{format_decimal(self.lufs)}LUFS"
 
     __get_pydantic_core_schema__ = classmethod(lambda cls, source, handler: _string_schema(cls))
-    __get_pydantic_json_schema__ = classmethod(
-        lambda cls, schema, handler: {"type": "string", "pattern": r"^-?\d+(\.\d+)?LUFS$", "examples": ["-14LUFS"]})
+    __get_pydantic_json_schema__ = _unit_json_schema("-?", "LUFS", EXAMPLE)
 
 
 @dataclass(frozen=True)
