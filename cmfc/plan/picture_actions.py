@@ -89,7 +89,8 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
             (scene.hero.prompt if scene.hero and scene.hero.prompt else "") or ""
         reason = _generator_reason(scene)
         card = Card(template=scene.template, subject=scene.subject or "", prompt=prompt,
-                    slot_start=scene.slot.start, slot_end=scene.slot.end, reason=reason)
+                    slot_start=scene.slot.start, slot_end=scene.slot.end, reason=reason,
+                    text_zone=(scene.text.placement or "center") if scene.text else "")
     elif scene.hero is not None and scene.hero.path:
         source, path, origin, card = scene.hero.kind, scene.hero.path, "provided", None
         inputs["hero"] = FileInput(path)

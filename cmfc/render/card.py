@@ -32,6 +32,7 @@ class Card:
     slot_start: int = 0
     slot_end: int = 0
     reason: str = ""
+    text_zone: str = ""  # the scene's kinetic-text placement: the card keeps its own text out of that band
 
 
 def slot_text(card: Card, fps: int) -> str:
@@ -53,6 +54,8 @@ def draw_card(scene_id: str, card: Card, width: int, height: int, fps: int, font
     draw.text((width / 2, banner_h / 2), BANNER, font=_fit(font_path, BANNER, small + 4, width - 2 * margin),
               fill=INK, anchor="mm")
     y = banner_h + margin
+    if card.text_zone in ("top", "upper_third", "behind_head"):
+        y = round(height * 0.42)  # below the kinetic text, above the captions
     y = _line(draw, (margin, y), scene_id, load_font(font_path, big), INK)
     y = _line(draw, (margin, y), card.template, load_font(font_path, body), MUTED)
     if card.subject:
