@@ -8,8 +8,6 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
-	# Compile librosa's numba kernels once, in one process, before anything runs them in parallel.
-	$(BIN)/python -c "import numpy, librosa; y = numpy.sin(numpy.arange(22050 * 4) / 20.0).astype('float32'); librosa.beat.beat_track(y=y, sr=22050)"
 	touch $(STAMP)
 
 .PHONY: venv demo test bench golden

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
-
-# librosa's numba functions cache their compiled code on disk (cache=True). On a fresh venv, parallel
-# test workers compile and write the same cache files at once, and a worker that loads a half-written
-# one segfaults. Each worker gets its own cache folder; set before anything imports librosa.
-os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "cmfc-numba-cache",
-                                                      os.environ.get("PYTEST_XDIST_WORKER", "main")))
 
 
 @pytest.fixture(autouse=True, scope="session")

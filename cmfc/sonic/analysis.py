@@ -11,6 +11,7 @@ alone are a frame late and 11.6 ms coarse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -92,8 +93,13 @@ class MusicAnalysis:
 
 def analyze_music(samples: np.ndarray, sr: int, beats_per_bar: int = 4) -> MusicAnalysis:
     """Tempo, beats, downbeats, onsets, sections and energy of a track (mono or stereo samples)."""
-    import librosa
+    from cmfc.sonic.jit_cache import librosa_locked
 
+    with librosa_locked() as librosa:
+        return _analyze_music(librosa, samples, sr, beats_per_bar)
+
+
+def _analyze_music(librosa: Any, samples: np.ndarray, sr: int, beats_per_bar: int) -> MusicAnalysis:
     from cmfc.sonic.audio_io import resample, to_mono
 
     y = resample(np.asarray(to_mono(samples), dtype=np.float32), sr, ANALYSIS_SR).astype(np.float32)
@@ -133,7 +139,13 @@ def track_beats(onset_env: np.ndarray, y: np.ndarray) -> np.ndarray:
     drifts off the true grid within a few bars; the autocorrelation refined over several beat
     multiples is within ~0.1 %. Produced music sits on a grid, hence a tight tracker (400, not 100).
     """
-    import librosa
+    from cmfc.sonic.jit_cache import librosa_locked
+
+    with librosa_locked() as librosa:
+        return _track_beats(librosa, onset_env, y)
+
+
+def _track_beats(librosa: Any, onset_env: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     rough = float(librosa.feature.tempo(onset_envelope=onset_env, sr=ANALYSIS_SR, hop_length=HOP)[0])
     period = refine_period(onset_env, 60.0 * ANALYSIS_SR / HOP / rough)

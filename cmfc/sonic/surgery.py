@@ -289,9 +289,10 @@ def _overlap_add(pieces: list[np.ndarray], lengths: list[int], handle: int, chan
 
 def _time_stretch(audio: np.ndarray, factor: float) -> np.ndarray:
     """Phase-vocoder stretch to ``factor`` × the length, pitch unchanged (librosa, deterministic)."""
-    import librosa
+    from cmfc.sonic.jit_cache import librosa_locked
 
-    stretched = librosa.effects.time_stretch(np.ascontiguousarray(audio.T), rate=1.0 / factor).T
+    with librosa_locked() as librosa:
+        stretched = librosa.effects.time_stretch(np.ascontiguousarray(audio.T), rate=1.0 / factor).T
     return _fit_length(stretched, int(round(len(audio) * factor)))
 
 
