@@ -206,6 +206,18 @@ def _ass_colour(rgb: tuple[int, int, int], alpha: int = 0) -> str:
     return f"&H{alpha:02X}{blue:02X}{green:02X}{red:02X}"
 
 
+# Captions sit in the lower band (bottom edge at 72 % of the height, above the platforms' UI). A scene whose
+# kinetic text is a lower third would be covered there: its captions hang from the same margin at the top.
+RAISED = r"{\an8}"
+LOWER_TEXT_PLACEMENTS = frozenset({"lower_third"})
+
+
+def _scenes_with_lower_text(project: Project) -> frozenset[str]:
+    """Scenes whose kinetic text sits where the captions do."""
+    return frozenset(scene.id for scene in project.scenes
+                     if scene.text is not None and scene.text.placement in LOWER_TEXT_PLACEMENTS)
+
+
 POP = r"{\fscx70\fscy70\t(0,90,\fscx112\fscy112)\t(90,180,\fscx100\fscy100)}"  # the accent's kinetic pop
 
 
@@ -258,9 +270,11 @@ def ass_document(project: Project, groups: Sequence[CaptionGroup], font_family: 
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
+    raised = _scenes_with_lower_text(project)
     for start, end, group in _timed(clipped, 100, offset_samples, fps=project.format.fps):
         style = "Accent" if group.accent else "Base"
-        text = (POP if group.accent else "") + ass_escape(group.text)
+        place = RAISED if group.scene_id in raised else ""
+        text = place + (POP if group.accent else "") + ass_escape(group.text)
         layer = 1 if group.accent else 0
         lines.append(f"Dialogue: {layer},{_ass_time(start)},{_ass_time(end)},{style},,0,0,0,,{text}")
     return "\n".join(lines) + "\n"

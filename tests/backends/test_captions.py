@@ -173,3 +173,23 @@ def test_a_caption_held_to_a_cut_ends_before_the_cuts_first_frame():
     assert _frame_units(cut_samples, 100, 24) == 420          # 4.20 s < 4.2083 s: frame 101 is clear
     assert _frame_units(cut_samples, 1000, 24) == 4208        # 4.208 s < 4.2083 s
     assert _frame_units(100 * 48_000 // 24, 100, 24) / 100 <= 100 / 24  # starts never after their frame
+
+
+def test_captions_move_to_the_top_band_in_a_scene_with_a_lower_third(tiny, tmp_path):
+    compiled = tiny.compile("""
+scene SC_01 HOOK-1 at 0s..2.5s
+  line "Every day you show up."
+  text "SHOW UP" lower_third
+
+scene SC_02 SETUP-1 at 2.5s..5s
+  line "That is the whole secret."
+""", HEAD)
+    groups = group_words(compiled.project, _words(("Every", 200, 600), ("secret", 2600, 2950)))
+    ass = ass_document(compiled.project, groups, "Anton")
+    lit_rows = {}
+    for at in (0.4, 2.8):
+        code, frame = _render(ass, tmp_path, at)
+        assert code == 0
+        lit_rows[at] = np.flatnonzero((frame.reshape(256, 144) > 128).any(axis=1))
+    assert lit_rows[0.4].max() < 256 * 0.5  # above the lower third (centred at 70 %)
+    assert lit_rows[2.8].min() > 256 * 0.5  # the other scene keeps the usual lower band
