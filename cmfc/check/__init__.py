@@ -23,6 +23,7 @@ class Compiled:
     location: SpecLocation
     warnings: list
     frameworks: object = None
+    music_analysis: dict | None = None  # the music's full analysis (beats, sections, energy) for the mix
 
 
 def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, frameworks) -> Compiled:
@@ -67,12 +68,13 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
 
     duration_frames = samples_to_frames(voice_samples, spec.format.fps)
     matches = align_lines(spec, words, positions, diag, path) if words else [None] * len(spec.scenes)
-    facts = None
+    facts = analysis = None
     music_file = files.get(("music", "path"))
     if music_file is not None and _wants_music_facts(spec):
-        from cmfc.check.sonic import check_arc_tempo, music_facts
+        from cmfc.check.sonic import check_arc_tempo, music_analysis, music_facts
 
-        facts = music_facts(location.root, music_file)
+        analysis = music_analysis(location.root, music_file)
+        facts = music_facts(analysis)
         check_arc_tempo(spec, frameworks, facts, positions, diag, path)
     slots = head_cuts = None
     if voice_file is not None and (words or all(s.at for s in spec.scenes)):
@@ -99,7 +101,8 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
                                       "duration_frames": duration_frames, "duration_samples": voice_samples,
                                       "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed})
     return Compiled(project=project, words=words, location=location,
-                    warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks)
+                    warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks,
+                    music_analysis=analysis)
 
 
 def _wants_music_facts(spec: ProjectSpec) -> bool:

@@ -65,8 +65,8 @@ def slice_cuts(root: Path, voice_file: Path, cuts: list[int]) -> list[int]:
     return [int(known[str(c)]) for c in cuts]
 
 
-def music_facts(root: Path, music_file: Path) -> MusicFacts:
-    """Tempo, beats, downbeats, onsets and sections of the music (cached by content)."""
+def music_analysis(root: Path, music_file: Path) -> dict:
+    """The full analysis of the music as JSON data (cached by content): what the mix's surgery reads."""
     digest = sha256_file(music_file)
     cache_path = _cache_file(root, "music", digest)
     cache = _read_json(cache_path)
@@ -78,10 +78,15 @@ def music_facts(root: Path, music_file: Path) -> MusicFacts:
         analysis = analyze_music(samples, sr).to_json_dict()
         cache = {"version": MUSIC_VERSION, "analysis": analysis}
         _write_json(cache_path, cache)
-    data = cache["analysis"]
-    return MusicFacts(tempo=round(float(data["tempo"]), 2), beats=tuple(data["beats"]), downbeats=tuple(data["downbeats"]),
-                      onsets=tuple(data["onsets"]),
-                      sections=tuple({k: s[k] for k in ("start", "end", "label", "energy")} for s in data["sections"]))
+    return cache["analysis"]
+
+
+def music_facts(analysis: dict) -> MusicFacts:
+    """Tempo, beats, downbeats, onsets and sections: the part of the analysis the IR shows."""
+    return MusicFacts(tempo=round(float(analysis["tempo"]), 2), beats=tuple(analysis["beats"]),
+                      downbeats=tuple(analysis["downbeats"]), onsets=tuple(analysis["onsets"]),
+                      sections=tuple({k: s[k] for k in ("start", "end", "label", "energy")}
+                                     for s in analysis["sections"]))
 
 
 def snap_to_music(cuts: list[int], facts: MusicFacts, mode: str, tolerance_s: Fraction, words: list[Word]) -> list:

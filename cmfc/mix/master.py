@@ -70,8 +70,11 @@ def normalise_and_limit(mix: np.ndarray, target_lufs: float, ceiling_dbtp: float
     if not np.isfinite(loudness):
         return mix, 0.0  # silence: nothing to normalise
     gain_db = target_lufs - loudness
+    # True peaks scale with the gain: oversample once, not once per pass (a 60 s master: 0.6 s each).
+    peaks = sample_true_peaks(mix)
     for _ in range(4):
-        limited, reduction = limit_true_peak(mix * 10 ** (gain_db / 20), ceiling_dbtp)
+        gain = 10 ** (gain_db / 20)
+        limited, reduction = limit_true_peak(mix * gain, ceiling_dbtp, peaks * gain)
         shortfall = target_lufs - integrated_lufs(limited)
         if abs(shortfall) < 0.05:
             break
@@ -79,13 +82,17 @@ def normalise_and_limit(mix: np.ndarray, target_lufs: float, ceiling_dbtp: float
     return limited, reduction
 
 
-def limit_true_peak(x: np.ndarray, ceiling_dbtp: float) -> tuple[np.ndarray, float]:
-    """Look-ahead limiter: 5 ms attack ramp ahead of each over, 80 ms release; returns (audio, max reduction dB)."""
+def limit_true_peak(x: np.ndarray, ceiling_dbtp: float,
+                    true_peaks: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Look-ahead limiter: 5 ms attack ramp ahead of each over, 80 ms release; returns (audio, max reduction dB).
+
+    ``true_peaks`` are ``sample_true_peaks(x)`` when the caller has them already.
+    """
     ceiling = 10 ** (ceiling_dbtp / 20)
     n = len(x)
     blocks = -(-n // LIMITER_BLOCK)
     peaks = np.zeros(blocks * LIMITER_BLOCK)
-    peaks[:n] = sample_true_peaks(x)
+    peaks[:n] = sample_true_peaks(x) if true_peaks is None else true_peaks
     need = np.minimum(1.0, ceiling / np.maximum(peaks.reshape(blocks, LIMITER_BLOCK).max(axis=1), 1e-12))
     if need.min() >= 1.0:
         return x, 0.0

@@ -39,7 +39,7 @@ def run_segment(ctx) -> None:
         params["previous"] = str(ctx.input_path("previous"))
     request = SegmentRequest.from_params(params)
     render_segment(request, ctx.project_root, ctx.output_path("segment"), progress=ctx.progress)
-    ctx.output_path("last_frame").write_bytes(last_frame(ctx.output_path("segment")))
+    ctx.output_path("last_frame").write_bytes(last_frame(ctx.output_path("segment"), request.frames, request.fps))
 
 
 def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:

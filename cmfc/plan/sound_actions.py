@@ -6,6 +6,7 @@ Paths never enter params: files are named inputs, and params refer to them as
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from cmfc.build import Action, ActionInput, FileInput, Output, register
@@ -37,6 +38,11 @@ def run_mix(ctx) -> None:
         apply_scene_afx(params["voice_path"], ctx.params["afx"], processed)
         params["voice_path"] = str(processed)
     params["music_path"] = resolve(params.get("music_path"))
+    if ctx.params.get("music_analysis"):
+        # check analysed the track already (cached by content); surgery reuses it rather than redo it
+        analysis_path = ctx.output_path("master").with_name("music_analysis.json")
+        analysis_path.write_text(json.dumps(ctx.params["music_analysis"], sort_keys=True), encoding="utf-8")
+        params["music_analysis"] = str(analysis_path)
     params["cues"] = [{**cue, "path": resolve(cue["path"])} for cue in params.get("cues", ())]
     render_mix(MixRequest.from_params(params), ctx.output_path("master"))
 
@@ -116,7 +122,9 @@ def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
     )]
     request, inputs = _mix_request(compiled)
     actions.append(Action(
-        id="sonic:mix", kind="sonic.mix", params={"request": request, "afx": _afx_params(compiled)}, inputs=inputs,
+        id="sonic:mix", kind="sonic.mix", inputs=inputs,
+        params={"request": request, "afx": _afx_params(compiled),
+                "music_analysis": compiled.music_analysis if request["music_fit"] == "surgery" else None},
         outputs=(Output("master", f"{sonic}/{sonic_name(project.id, 'MASTER')}", origin="processed"),),
     ))
     suffix = ":preview" if preview else ""

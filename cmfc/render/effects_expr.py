@@ -73,15 +73,18 @@ def even(value: float) -> int:
 
 
 def rgb_pass(ctx: Ctx, filters: str) -> str:
-    """A fragment running RGB-only ``filters`` (which must carry ``ctx.enable()``) on the span's frames.
+    """A fragment running RGB-only ``filters`` on the span's frames (they see only those: no ``enable``).
 
     Converting to planar RGB and back is not lossless, so the converted copy is only shown inside
-    the span: the original passes untouched elsewhere. A span over the whole segment skips the split.
+    the span: the original passes untouched elsewhere. Only the span's frames are converted (the copy
+    keeps their timestamps, and overlay passes the rest through); a span over the whole segment
+    skips the split.
     """
     rgb = f"format=gbrp,{filters},format=yuv420p"
     if ctx.start == 0 and ctx.end >= ctx.frames:
         return f"[<IN>]{rgb}[<OUT>]"
-    return f"[<IN>]split[<T>ya][<T>yb];[<T>yb]{rgb}[<T>yc];[<T>ya][<T>yc]overlay={ctx.enable()}[<OUT>]"
+    return (f"[<IN>]split[<T>ya][<T>yb];[<T>yb]trim=start_frame={ctx.start}:end_frame={ctx.end},{rgb}[<T>yc];"
+            f"[<T>ya][<T>yc]overlay=eof_action=pass:{ctx.enable()}[<OUT>]")
 
 
 def camera(ctx: Ctx, zoom: str, dx: str = "0", dy: str = "0", angle: str = "0") -> str:

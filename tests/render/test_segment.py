@@ -68,9 +68,18 @@ def test_params_round_trip_as_plain_json(root):
 
 
 def test_last_frame_is_a_png_of_the_final_frame(root):
-    render_segment(still(frames=30), root, root / "a.mp4")
-    png = last_frame(root / "a.mp4")
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    render_segment(still(frames=30, motion=KenBurns((1.0, 1.5), "left")), root, root / "a.mp4")
+    png = last_frame(root / "a.mp4", 30, FPS)
     assert png.startswith(b"\x89PNG")
+    picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    frames = decode(root / "a.mp4", "rgb24").astype(int)
+    differences = [np.abs(picture - frame).mean() for frame in frames]
+    assert int(np.argmin(differences)) == 29 and differences[29] < 1.0
 
 
 @pytest.mark.parametrize("request_, expected", [
