@@ -10,6 +10,24 @@ from pathlib import Path
 HASH_CHUNK = 1 << 20
 
 
+def _process_umask() -> int:
+    """The umask, read without changing it where the system says it (Linux), else by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import (single-threaded): os.umask() to read it would race with build threads.
+FILE_MODE = 0o666 & ~_process_umask()
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so a reader sees the old file or the new one, never half of it.
 
@@ -21,16 +39,26 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+        publish(tmp_name, target)
     except BaseException:
         try:
             os.unlink(tmp_name)
         except FileNotFoundError:
             pass
         raise
-    fsync_dir(target.parent)
+
+
+def publish(tmp_name: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Give a finished temp file the mode a new file gets (mkstemp makes it 0600), fsync it, rename it over
+    ``target`` and make the rename durable."""
+    os.chmod(tmp_name, FILE_MODE)
+    fd = os.open(tmp_name, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp_name, target)
+    fsync_dir(Path(target).parent)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

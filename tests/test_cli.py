@@ -121,3 +121,19 @@ def test_project_root_is_nearest_cmfc_toml(tiny):
     moved = tiny.root / "specs" / "t.cmf"
     spec.rename(moved)
     assert run("check", "specs/t.cmf", cwd=tiny.root).exit_code == 0
+
+
+def test_compiled_files_get_the_mode_new_files_get(tiny, tmp_path):
+    from cmfc.fsutil import FILE_MODE
+
+    tiny.write()
+    assert run("compile", "t.cmf", "--out", str(tmp_path / "out"), "--target", "captions", cwd=tiny.root).exit_code == 0
+    written = [path for path in (tmp_path / "out").rglob("*") if path.is_file()]
+    assert written and {path.stat().st_mode & 0o777 for path in written} == {FILE_MODE}
+    assert FILE_MODE == 0o666 & ~_umask()  # 0644 under the usual umask 022, not mkstemp's 0600
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

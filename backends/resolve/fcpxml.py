@@ -39,6 +39,12 @@ def _sub(parent, tag: str, **attrib) -> etree._Element:
     return etree.SubElement(parent, tag, {k: str(v) for k, v in attrib.items()})
 
 
+# Apple's predefined formats are landscape (FFVideoFormat1080p30 in the samples); a vertical or custom size
+# has no predefined name, so the format carries none and is defined by its size and frame duration alone
+# (``name`` is optional in the FCPXML 1.8 DTD).
+APPLE_FORMATS = frozenset({(1280, 720), (1920, 1080), (3840, 2160)})
+
+
 class _Writer:
     def __init__(self, edit: Edit):
         self.edit = edit
@@ -54,7 +60,8 @@ class _Writer:
         edit = self.edit
         root = etree.Element("fcpxml", version=VERSION)
         resources = _sub(root, "resources")
-        _sub(resources, "format", id="r1", name=f"FFVideoFormat{edit.height}p{edit.fps}",
+        named = {"name": f"FFVideoFormat{edit.height}p{edit.fps}"} if (edit.width, edit.height) in APPLE_FORMATS else {}
+        _sub(resources, "format", id="r1", **named,
              frameDuration=rational(1, edit.fps), width=edit.width, height=edit.height,
              colorSpace="1-1-1 (Rec. 709)")
         for media in edit.media():

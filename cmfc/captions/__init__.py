@@ -8,6 +8,8 @@ writes one segment's groups with times shifted to the segment start. See docs/ti
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil
@@ -173,9 +175,18 @@ def srt_document(groups: Sequence[CaptionGroup], fps: int | None = None) -> str:
     """SubRip text: one numbered cue per group, times in milliseconds (frame-exact when ``fps`` is given)."""
     blocks = []
     for number, (start, end, group) in enumerate(_timed(groups, 1000, fps=fps), 1):
-        text = "\n".join(line for line in group.text.splitlines() if line.strip()) or " "
+        text = "\n".join(srt_escape(line) for line in group.text.splitlines() if line.strip()) or " "
         blocks.append(f"{number}\n{_srt_time(start)} --> {_srt_time(end)}\n{text}\n")
     return "\n".join(blocks)
+
+
+_SRT_MARKUP = re.compile(r"(<)(?=/?[A-Za-z])|(\{)(?=\\)")
+
+
+def srt_escape(text: str) -> str:
+    """User text safe in SubRip: players read ``<b>``/``<font …>`` and ``{\\an8}`` as markup, so a word
+    joiner (U+2060, invisible) goes after a ``<`` that starts a tag and a ``{`` that starts an override."""
+    return _SRT_MARKUP.sub(lambda match: (match.group(1) or match.group(2)) + "\u2060", text)
 
 
 # ---------------------------------------------------------------- ASS

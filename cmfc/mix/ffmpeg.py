@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span
+from cmfc.fsutil import publish
 
 # No encoder/version strings, no creation time: the same inputs give the same bytes.
 BITEXACT = ("-fflags", "+bitexact", "-flags", "+bitexact", "-map_metadata", "-1", "-map_chapters", "-1")
@@ -44,7 +45,7 @@ def atomic_output(out_path: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(name)
-        os.replace(name, target)
+        publish(name, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)

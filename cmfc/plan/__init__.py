@@ -36,12 +36,12 @@ def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> li
             actions.extend(_compile_actions(compiled, target))
     if options.render and compiled.project.scenes:
         from cmfc.plan.assembly_actions import assembly_actions
-        from cmfc.plan.picture_actions import picture_actions
+        from cmfc.plan.picture_actions import picture_actions, scene_segment_id
         from cmfc.plan.sound_actions import sound_actions
 
-        segments = picture_actions(compiled, options.preview)
-        actions += sound_actions(compiled, options.preview) + segments
-        actions += assembly_actions(compiled.project, [a.id for a in segments], options.preview)
+        actions += sound_actions(compiled, options.preview) + picture_actions(compiled, options.preview)
+        segment_ids = [scene_segment_id(scene.id, options.preview) for scene in compiled.project.scenes]
+        actions += assembly_actions(compiled.project, segment_ids, options.preview)
     return actions
 
 

@@ -25,7 +25,8 @@ def _placeholder(ctx) -> None:
     from cmfc.render.placeholder import black_segment
 
     request = ctx.params["request"]
-    black_segment(request["scene_id"], request["width"], request["height"], request["fps"], request["frames"],
+    first, end = request.get("window") or (0, request["frames"])
+    black_segment(request["scene_id"], request["width"], request["height"], request["fps"], end - first,
                   request.get("preview", False), ctx.output_path("segment"))
 
 
@@ -38,31 +39,82 @@ def run_segment(ctx) -> None:
     if "previous" in ctx.action.inputs:
         params["previous"] = str(ctx.input_path("previous"))
     request = SegmentRequest.from_params(params)
-    render_segment(request, ctx.project_root, ctx.output_path("segment"), progress=ctx.progress)
-    ctx.output_path("last_frame").write_bytes(last_frame(ctx.output_path("segment"), request.frames, request.fps))
+    facts = render_segment(request, ctx.project_root, ctx.output_path("segment"), progress=ctx.progress)
+    ctx.output_path("last_frame").write_bytes(last_frame(ctx.output_path("segment"), facts.frames, request.fps))
+
+
+@register("render.join", version=PICTURE_VERSION)
+def run_join(ctx) -> None:
+    """A scene split at its transition head: the head and the body joined (``-c copy``) into the scene's segment."""
+    from cmfc.mix import concat_segments
+
+    target = ctx.output_path("segment")
+    joined = target.with_name(target.name + ".mp4")  # ffmpeg picks the container by extension
+    concat_segments([ctx.input_path("head"), ctx.input_path("body")], joined)
+    joined.replace(target)
+    ctx.output_path("last_frame").write_bytes(ctx.input_path("body_last_frame").read_bytes())
 
 
 def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
-    """One ``render:<scene>`` action per scene, in timeline order."""
+    """The picture actions in timeline order; each scene's segment is the action ``render:<scene>``.
+
+    A scene whose transition reads the previous scene (a crossfade) is split: ``render:<scene>:head``
+    renders the transition's frames from the previous scene's last frame, ``render:<scene>:body`` the
+    rest without it, and ``render:<scene>`` joins them, so an edit to one scene re-renders the next
+    scene's head only, not all of it.
+    """
     project = compiled.project
     captions = _captions_by_scene(compiled)
-    actions = []
-    for index, scene in enumerate(project.scenes):
+    actions: list[Action] = []
+    previous_id = None
+    suffix = ":preview" if preview else ""
+    for scene in project.scenes:
         request, inputs, origin = segment_request(compiled, scene, preview, captions.get(scene.id))
-        previous_id = actions[-1].id if actions else None
-        if previous_id and any(use.name in TRANSITIONS_FROM_PREVIOUS for use in scene.fx):
-            inputs["previous"] = ActionInput(previous_id, "last_frame")
-        suffix = ":preview" if preview else ""
         role = scene_role(project, scene, compiled.frameworks.templates[scene.template].role)
         folder = stage_dir(project.id, "fabrication") / ("preview" if preview else "")
         name = asset_name(project.id, scene.id, role, "FX", picked_take(scene), "mp4")
-        actions.append(Action(
-            id=f"render:{scene.id}{suffix}", kind="render.segment", params={"request": request}, inputs=inputs,
-            outputs=(Output("segment", str(PurePosixPath(folder, name)), provided=origin == "provided", origin=origin),
-                     Output("last_frame")),
-            scene=scene.id,
-        ))
+        outputs = (Output("segment", str(PurePosixPath(folder, name)), provided=origin == "provided", origin=origin),
+                   Output("last_frame"))
+        scene_id = scene_segment_id(scene.id, preview)
+        head = transition_head(request) if previous_id else 0
+        if 0 < head < request["frames"]:
+            actions += _split_scene(scene.id, suffix, request, inputs, previous_id, head, outputs)
+        else:
+            if head:
+                inputs["previous"] = ActionInput(previous_id, "last_frame")
+            actions.append(Action(id=scene_id, kind="render.segment", params={"request": request}, inputs=inputs,
+                                  outputs=outputs, scene=scene.id))
+        previous_id = scene_id
     return actions
+
+
+def scene_segment_id(scene_id: str, preview: bool) -> str:
+    """The action whose ``segment`` is the scene's whole segment (what assembly joins)."""
+    return f"render:{scene_id}{':preview' if preview else ''}"
+
+
+def transition_head(request: dict) -> int:
+    """Frames at the start of the segment that show the previous scene (0 when none does)."""
+    return max((e["end"] for e in request["effects"] if e["name"] in TRANSITIONS_FROM_PREVIOUS), default=0)
+
+
+def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_id: str, head: int,
+                 outputs: tuple) -> list[Action]:
+    """head (reads the previous scene) + body (does not) + the join that is the scene's segment."""
+    scene_id, head_id, body_id = (f"render:{scene}{part}{suffix}" for part in ("", ":head", ":body"))
+    head_action = Action(id=head_id, kind="render.segment", params={"request": {**request, "window": [0, head]}},
+                         inputs={**inputs, "previous": ActionInput(previous_id, "last_frame")},
+                         outputs=(Output("segment"), Output("last_frame")), scene=scene)
+    # Without the previous frame the crossfade fades up from black instead, but only inside the head,
+    # which the body's window leaves out: its frames are the ones a whole render makes.
+    body_action = Action(id=body_id, kind="render.segment",
+                         params={"request": {**request, "window": [head, request["frames"]]}}, inputs=dict(inputs),
+                         outputs=(Output("segment"), Output("last_frame")), scene=scene)
+    join = Action(id=scene_id, kind="render.join", params={"frames": request["frames"]},
+                  inputs={"head": ActionInput(head_id, "segment"), "body": ActionInput(body_id, "segment"),
+                          "body_last_frame": ActionInput(body_id, "last_frame")},
+                  outputs=outputs, scene=scene)
+    return [head_action, body_action, join]
 
 
 def needs_generator(scene: Scene) -> bool:

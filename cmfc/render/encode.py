@@ -38,7 +38,7 @@ def encoder_args(fps: int, preview: bool = False) -> list[str]:
         "-fps_mode", "cfr", "-r", str(fps),
         "-video_track_timescale", str(fps * TIMESCALE_PER_FPS),
         "-bsf:v", "filter_units=remove_types=6",
-        "-movflags", "+faststart",
+        "-movflags", "+faststart", "-f", "mp4",  # the container by name: store paths have no extension
         "-fflags", "+bitexact", "-flags:v", "+bitexact",
         "-map_metadata", "-1", "-map_chapters", "-1", "-metadata:s:v:0", "encoder=",
     ]

@@ -73,6 +73,12 @@ class SegmentRequest:
     captions: str | None = None  # an ASS document, times relative to the segment start
     previous: str | None = None  # PNG of the previous scene's last frame, for transitions (last_frame())
     preview: bool = False
+    window: tuple[int, int] | None = None  # render only frames [a, b) of the segment (None: all of them)
+
+    @property
+    def frame_range(self) -> tuple[int, int]:
+        """The frames this request renders: its window, or the whole segment."""
+        return self.window if self.window is not None else (0, self.frames)
 
     def params(self) -> dict[str, Any]:
         """Plain JSON-able values (sorted-key friendly, no absolute paths): the action's inputs."""
@@ -87,6 +93,8 @@ class SegmentRequest:
                         for e in self.effects],
             "style": vars(self.style).copy(),
             "captions": self.captions, "previous": self.previous, "preview": self.preview,
+            # only when set, so whole-segment keys stay what they were
+            **({"window": list(self.window)} if self.window is not None else {}),
         }
 
     @classmethod
@@ -104,6 +112,7 @@ class SegmentRequest:
             style=Style(**params.get("style", {})),
             captions=params.get("captions"), previous=params.get("previous"),
             preview=params.get("preview", False),
+            window=tuple(params["window"]) if params.get("window") is not None else None,
         )
 
 
@@ -123,6 +132,9 @@ def render_segment(request: SegmentRequest, root: Path, out_path: Path,
         raise ValueError(f"unknown segment source {request.source!r}")
     if request.frames < 1:
         raise CmfError([Diagnostic(Span(request.scene_id), f"scene {request.scene_id} has an empty slot")])
+    first, end = request.frame_range
+    if not 0 <= first < end <= request.frames:
+        raise ValueError(f"window {request.window} outside the segment's {request.frames} frames")
     width, height = output_size(request.width, request.height, request.preview)
     font = _existing(root, request.style.font, "brand font") if request.style.font else None
     with tempfile.TemporaryDirectory(prefix="cmfc-segment-") as scratch_name:
@@ -145,13 +157,15 @@ def render_segment(request: SegmentRequest, root: Path, out_path: Path,
             captions.write_text(request.captions, encoding="utf-8")
             fonts_dir = f":fontsdir={filter_value(str(font.parent))}" if font is not None else ""
             tail.append(f"ass=filename={filter_value(str(captions))}{fonts_dir}")
-        tail += ["format=yuv420p", f"trim=end_frame={request.frames}", f"setpts=N/{request.fps}/TB"]
+        # The whole graph runs from frame 0 even for a window, so every frame is the one a whole render makes
+        # (effects count frames; noise continues its sequence).
+        tail += ["format=yuv420p", f"trim=start_frame={first}:end_frame={end}", f"setpts=N/{request.fps}/TB"]
         chains.append(f"{current}{','.join(tail)}[out]")
         args = [*inputs, "-filter_complex", ";".join(chains), "-map", "[out]",
-                "-frames:v", str(request.frames), *encoder_args(request.fps, request.preview)]
+                "-frames:v", str(end - first), *encoder_args(request.fps, request.preview)]
         with atomic_output(out_path) as partial:
-            _run(args + [str(partial)], f"rendering scene {request.scene_id}", out_path, request.frames, progress)
-    return SegmentFacts(request.frames, width, height)
+            _run(args + [str(partial)], f"rendering scene {request.scene_id}", out_path, end - first, progress)
+    return SegmentFacts(end - first, width, height)
 
 
 def _source_graph(request: SegmentRequest, root: Path, scratch: Path, font: Path | None,

@@ -193,3 +193,12 @@ scene SC_02 SETUP-1 at 2.5s..5s
         lit_rows[at] = np.flatnonzero((frame.reshape(256, 144) > 128).any(axis=1))
     assert lit_rows[0.4].max() < 256 * 0.5  # above the lower third (centred at 70 %)
     assert lit_rows[2.8].min() > 256 * 0.5  # the other scene keeps the usual lower band
+
+
+def test_srt_text_cannot_become_player_markup(project):
+    groups = group_words(project, _words(("<b>bold</b>", 100, 400), ("{\\an8}up", 450, 600), ("I", 1400, 1450),
+                                         ("<3", 1460, 1600)))
+    srt = srt_document(groups)
+    assert "<b>" not in srt and "</b>" not in srt and "{\\an8}" not in srt
+    assert "<\u2060b>bold<\u2060/b>" in srt and "{\u2060\\an8}up" in srt
+    assert "I <3" in srt  # not a tag: left alone

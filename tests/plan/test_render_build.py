@@ -151,3 +151,54 @@ def test_a_scenes_audio_effect_changes_the_mix_inside_its_span_only(tiny):
     changed_inside = np.abs(phoned[inside] - scale * plain[inside]).max()
     changed_outside = np.abs(phoned[outside] - scale * plain[outside]).max()
     assert changed_inside > 10 * changed_outside
+
+
+CROSSFADE = SCENES.replace('sfx impact_01 on "secret"', 'sfx impact_01 on "secret"\n  fx crossfade duration 0.5s')
+
+
+def test_a_crossfade_scene_rerenders_only_its_head_when_the_scene_before_changes(tiny):
+    compiled, report = run(tiny, CROSSFADE)
+    assert report.exit_code == 0, report.to_json()
+    assert {"render:SC_02:head", "render:SC_02:body", "render:SC_02"} <= set(report.ids("ran"))
+    final = tiny.root / "03_OUTPUT/PROJ_T/05_assembly/PROJ_T_FINAL.mp4"
+    assert count_frames(final) == compiled.project.duration_frames
+    cut = compiled.project.scenes[1].slot.start
+    brightness = decode_gray(final)
+    # the dissolve: the first frames after the cut sit between the card's brightness and the stage's
+    card, stage = brightness[cut - 1], brightness[cut + 12]
+    assert min(card, stage) < brightness[cut + 6] < max(card, stage)
+
+    _, report = run(tiny, CROSSFADE.replace('text "SHOW UP"', 'text "SHOW UP NOW"'))
+    ran = set(report.ids("ran"))
+    assert {"render:SC_01", "render:SC_02:head", "render:SC_02", "assemble:concat", "assemble:mux"} <= ran
+    assert "render:SC_02:body" not in ran  # 12 frames re-rendered, not the whole scene
+
+
+def test_a_split_scene_shows_the_frames_a_whole_render_makes(tmp_path, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    from cmfc.mix.mux import concat_segments
+    from cmfc.render.motion import KenBurns
+    from cmfc.render.segment import Effect, SegmentRequest, render_segment
+    from tests.render.media import decode
+
+    import cmfc.render.segment as segment
+
+    # Lossless H.264, so the comparison sees the pictures, not coding noise.
+    monkeypatch.setattr(segment, "encoder_args", lambda fps, preview=False: [
+        "-an", "-c:v", "libx264", "-qp", "0", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-r", str(fps), "-f", "mp4"])
+    Image.new("RGB", (144, 256), (200, 40, 40)).save(tmp_path / "prev.png")
+    Image.radial_gradient("L").resize((144, 256)).convert("RGB").save(tmp_path / "still.png")
+    whole = SegmentRequest("SC_02", 144, 256, 24, 36, "image", "still.png", motion=KenBurns((1.0, 1.3), "left"),
+                           effects=(Effect("crossfade", {"duration": "0.5s"}, 0, 12),
+                                    Effect("grain", {"amount": "0.3"}, 0, 36)), previous="prev.png")
+    render_segment(whole, tmp_path, tmp_path / "whole.mp4")
+    render_segment(SegmentRequest(**{**vars(whole), "window": (0, 12)}), tmp_path, tmp_path / "head.mp4")
+    render_segment(SegmentRequest(**{**vars(whole), "window": (12, 36), "previous": None}), tmp_path,
+                   tmp_path / "body.mp4")
+    concat_segments([tmp_path / "head.mp4", tmp_path / "body.mp4"], tmp_path / "joined.mp4")
+    expected, joined = decode(tmp_path / "whole.mp4").astype(int), decode(tmp_path / "joined.mp4").astype(int)
+    assert joined.shape == expected.shape == (36, 256, 144)
+    assert np.array_equal(joined, expected)  # every frame, the grain continuing its sequence
+    assert np.abs(joined[20] - joined[21]).mean() > 2  # temporal grain: consecutive frames differ
