@@ -6,7 +6,10 @@ peak memory.
 Edits: each scene's kinetic text in turn gets a "!" (the earlier edits stay, so every build re-renders
 exactly one segment plus the mux); the median and the worst scene are reported.
 
-Run: .venv/bin/python bench/bench_render.py
+With ``--moviepy-reference`` it also times bench/moviepy_reference.py (an idiomatic MoviePy 2 render of
+the same timeline from its sources; slow: ten minutes or more).
+
+Run: .venv/bin/python bench/bench_render.py [--moviepy-reference]
 """
 
 from __future__ import annotations
@@ -66,6 +69,10 @@ def main() -> None:
         noop = timed(CMFC + ["build", ".", "-j", "2"], project)
         script = project / "03_OUTPUT" / "PROJ_Resilience" / "05_assembly" / "timeline" / "timeline.py"
         moviepy = timed([sys.executable, str(script), "--quiet", "--out", str(folder / "moviepy.mp4")])
+        reference = None
+        if "--moviepy-reference" in sys.argv:
+            reference = timed([sys.executable, str(ROOT / "bench" / "moviepy_reference.py"), str(project),
+                               str(folder / "reference.mp4")])
         spec = project / "resilience.cmf"
         edit_times = {}
         for scene, text in scene_edits(spec):
@@ -79,6 +86,9 @@ def main() -> None:
               f"peak {peak_mb:.0f} MB in one process)")
         print(f"MoviePy timeline.py (joins the rendered segments, re-encodes): {moviepy:.1f} s "
               f"({moviepy / floor:.2f}x the floor)")
+        if reference is not None:
+            print(f"MoviePy from the sources (bench/moviepy_reference.py, no effects, no captions): {reference:.1f} s "
+                  f"({reference / floor:.2f}x the floor; cmfc's full render is {reference / full:.1f}x faster)")
         print(f"one-scene edit:   median {median:.1f} s ({median / full:.0%} of a full render) over "
               f"{len(edit_times)} scenes; worst {worst} {edit_times[worst]:.1f} s ({edit_times[worst] / full:.0%})")
         print("  per scene: " + ", ".join(f"{scene} {seconds:.1f}" for scene, seconds in edit_times.items()))
