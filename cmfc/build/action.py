@@ -58,7 +58,11 @@ class Output:
 
 @dataclass(frozen=True)
 class Action:
-    """One step of the build: a registered kind run on canonical params and named inputs."""
+    """One step of the build: a registered kind run on canonical params and named inputs.
+
+    ``cost`` is the planner's guess of the run time in seconds. It only orders the work (the longest
+    chain to the end of the build starts first); it is not part of the action's key.
+    """
 
     id: str
     kind: str
@@ -67,6 +71,7 @@ class Action:
     outputs: tuple[Output, ...] = ()
     executor: str = "local"
     scene: str | None = None
+    cost: float = 0.0
 
     def output(self, name: str) -> Output:
         """The output called ``name``; GraphError naming the known ones otherwise."""

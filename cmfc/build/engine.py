@@ -11,7 +11,7 @@ import json
 import shutil
 import time
 import traceback
-from collections import deque
+import heapq
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -123,14 +123,17 @@ class Runner:
     def run(self) -> list[ActionResult]:
         """Execute until every step has a result; results in plan (topological) order."""
         pending = {s.action.id: set(s.action.upstream()) for s in self.plan.steps}
-        ready = deque(s for s in self.plan.steps if not pending[s.action.id])
+        ready = ReadyQueue(self.plan.steps, self.consumers)
+        for step in self.plan.steps:
+            if not pending[step.action.id]:
+                ready.push(step)
         running: dict[Future, Step] = {}
         self.progress.start(sum(1 for s in self.plan.steps if s.state == "run" or s.restore))
         try:
             with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="cmfc-build") as pool:
                 while ready or running:
-                    while ready and (len(running) < self.jobs or _inline(ready[0])):
-                        step = ready.popleft()
+                    while ready and (len(running) < self.jobs or _inline(ready.peek())):
+                        step = ready.pop()
                         result = self._settle_without_running(step)
                         if result is not None:
                             self._finish(result, pending, ready)
@@ -157,7 +160,7 @@ class Runner:
             return _result(step, "cached", step.key, why=step.why_text, inputs=step.input_digests, outputs=step.outputs)
         return None
 
-    def _finish(self, result: ActionResult, pending: dict[str, set], ready: deque) -> None:
+    def _finish(self, result: ActionResult, pending: dict[str, set], ready: ReadyQueue) -> None:
         self.results[result.id] = result
         if result.status != "cached" or result.restored:
             self.progress.finished(result)
@@ -166,7 +169,7 @@ class Runner:
         for consumer in self.consumers[result.id]:
             pending[consumer].discard(result.id)
             if not pending[consumer]:
-                ready.append(self.plan.by_id[consumer])
+                ready.push(self.plan.by_id[consumer])
 
     def _execute(self, step: Step) -> ActionResult:
         """Worker thread: restore, re-check the cache, or run (with retries and placeholder)."""
@@ -282,6 +285,36 @@ class Runner:
                 self.state.store.materialise(entry["sha256"], out.path)
                 written.append(out.path)
         return written
+
+
+class ReadyQueue:
+    """Steps whose inputs are ready, critical path first.
+
+    A step's rank is its action's ``cost`` plus the largest rank among its consumers: the planner's
+    guess of the time from its start to the end of the build. With two workers and a 60 s timeline,
+    starting the slowest scene (and the chain behind it) first instead of in scene order keeps one
+    worker from finishing alone. Steps settled without the pool come first; ties keep plan order.
+    """
+
+    def __init__(self, steps: list[Step], consumers: dict[str, list[str]]) -> None:
+        self.order = {step.action.id: index for index, step in enumerate(steps)}
+        self.rank: dict[str, float] = {}
+        for step in reversed(steps):  # topological order: consumers are ranked before their producers
+            after = [self.rank[c] for c in consumers[step.action.id]]
+            self.rank[step.action.id] = max(0.0, step.action.cost) + max(after, default=0.0)
+        self.heap: list[tuple[bool, float, int, Step]] = []
+
+    def push(self, step: Step) -> None:
+        heapq.heappush(self.heap, (not _inline(step), -self.rank[step.action.id], self.order[step.action.id], step))
+
+    def peek(self) -> Step:
+        return self.heap[0][3]
+
+    def pop(self) -> Step:
+        return heapq.heappop(self.heap)[3]
+
+    def __len__(self) -> int:
+        return len(self.heap)
 
 
 def _inline(step: Step) -> bool:

@@ -18,6 +18,10 @@ from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
 PICTURE_VERSION = "1"
 PLACEHOLDER_VERSION = "1"
 TRANSITIONS_FROM_PREVIOUS = ("crossfade",)
+# Rough seconds per encoded 1080x1920 frame on two cores (bench/bench_render.py), for the build's
+# work order only (Action.cost): x264 on temporal noise is the slow case, about 4x a plain frame.
+SECONDS_PER_FRAME = 0.04
+EXTRA_SECONDS_PER_FRAME = {"grain": 0.11}
 
 
 def _placeholder(ctx) -> None:
@@ -83,7 +87,7 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
             if head:
                 inputs["previous"] = ActionInput(previous_id, "last_frame")
             actions.append(Action(id=scene_id, kind="render.segment", params={"request": request}, inputs=inputs,
-                                  outputs=outputs, scene=scene.id))
+                                  outputs=outputs, scene=scene.id, cost=render_cost(request)))
         previous_id = scene_id
     return actions
 
@@ -91,6 +95,17 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
 def scene_segment_id(scene_id: str, preview: bool) -> str:
     """The action whose ``segment`` is the scene's whole segment (what assembly joins)."""
     return f"render:{scene_id}{':preview' if preview else ''}"
+
+
+def render_cost(request: dict) -> float:
+    """The planner's guess of a segment's render time in seconds (encoded frames, size, slow effects)."""
+    first, end = request.get("window") or (0, request["frames"])
+    per_frame = [SECONDS_PER_FRAME] * (end - first)
+    for effect in request["effects"]:
+        extra = EXTRA_SECONDS_PER_FRAME.get(effect["name"], 0.0)
+        for frame in range(max(first, effect["start"]), min(end, effect["end"])):
+            per_frame[frame - first] += extra
+    return round(sum(per_frame) * request["width"] * request["height"] / (1080 * 1920), 3)
 
 
 def transition_head(request: dict) -> int:
@@ -102,14 +117,14 @@ def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_
                  outputs: tuple) -> list[Action]:
     """head (reads the previous scene) + body (does not) + the join that is the scene's segment."""
     scene_id, head_id, body_id = (f"render:{scene}{part}{suffix}" for part in ("", ":head", ":body"))
-    head_action = Action(id=head_id, kind="render.segment", params={"request": {**request, "window": [0, head]}},
+    head_request, body_request = {**request, "window": [0, head]}, {**request, "window": [head, request["frames"]]}
+    head_action = Action(id=head_id, kind="render.segment", params={"request": head_request},
                          inputs={**inputs, "previous": ActionInput(previous_id, "last_frame")},
-                         outputs=(Output("segment"), Output("last_frame")), scene=scene)
+                         outputs=(Output("segment"), Output("last_frame")), scene=scene, cost=render_cost(head_request))
     # Without the previous frame the crossfade fades up from black instead, but only inside the head,
     # which the body's window leaves out: its frames are the ones a whole render makes.
-    body_action = Action(id=body_id, kind="render.segment",
-                         params={"request": {**request, "window": [head, request["frames"]]}}, inputs=dict(inputs),
-                         outputs=(Output("segment"), Output("last_frame")), scene=scene)
+    body_action = Action(id=body_id, kind="render.segment", params={"request": body_request}, inputs=dict(inputs),
+                         outputs=(Output("segment"), Output("last_frame")), scene=scene, cost=render_cost(body_request))
     join = Action(id=scene_id, kind="render.join", params={"frames": request["frames"]},
                   inputs={"head": ActionInput(head_id, "segment"), "body": ActionInput(body_id, "segment"),
                           "body_last_frame": ActionInput(body_id, "last_frame")},

@@ -14,6 +14,9 @@ from cmfc.check import Compiled
 from cmfc.naming import sonic_name, stage_dir
 
 SOUND_VERSION = "2"
+# Rough seconds of work per second of timeline on two cores (bench/bench_mix.py), for the build's
+# work order only (Action.cost).
+SECONDS_PER_SECOND = {"voice_clean": 0.01, "mix": 0.05, "encode": 0.04}
 
 
 @register("sonic.voice_clean", version=SOUND_VERSION)
@@ -116,9 +119,11 @@ def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
     """voice_clean → mix → encode; the encode's ``audio`` output is what the mux takes."""
     project = compiled.project
     sonic = str(stage_dir(project.id, "sonic"))
+    seconds = project.duration_frames / project.format.fps
     actions = [Action(
         id="sonic:voice_clean", kind="sonic.voice_clean", inputs={"voice": FileInput(project.voice.path)},
         outputs=(Output("voice_clean", f"{sonic}/{sonic_name(project.id, 'VOICE_CLEAN')}", origin="processed"),),
+        cost=round(seconds * SECONDS_PER_SECOND["voice_clean"], 3),
     )]
     request, inputs = _mix_request(compiled)
     actions.append(Action(
@@ -126,12 +131,14 @@ def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
         params={"request": request, "afx": _afx_params(compiled),
                 "music_analysis": compiled.music_analysis if request["music_fit"] == "surgery" else None},
         outputs=(Output("master", f"{sonic}/{sonic_name(project.id, 'MASTER')}", origin="processed"),),
+        cost=round(seconds * SECONDS_PER_SECOND["mix"], 3),
     ))
     suffix = ":preview" if preview else ""
     actions.append(Action(
         id=f"sonic:encode{suffix}", kind="sonic.encode",
         params={"fps": project.format.fps, "frames": project.duration_frames, "preview": preview},
         inputs={"master": ActionInput("sonic:mix", "master")}, outputs=(Output("audio"),),
+        cost=round(seconds * SECONDS_PER_SECOND["encode"], 3),
     ))
     return actions
 

@@ -69,13 +69,25 @@ def crt(ctx: Ctx, params: dict[str, Any]) -> list[str]:
 
 
 def grain(ctx: Ctx, params: dict[str, Any]) -> list[str]:
-    """Seeded temporal noise, mostly in luma like film; ``size`` above 1 px softens it (see docs)."""
+    """Seeded temporal noise, mostly in luma like film, in particles of ``size`` px.
+
+    One-pixel grain is ``noise`` on the frame itself. Larger particles are the same noise drawn on a
+    neutral grey layer ``size`` times smaller, scaled up bicubically (soft edges, like film grain) and
+    merged onto the frame (``grainmerge``: frame + layer - 128). Sizes at or below 1 px of the
+    rendered frame (a preview makes everything 4x smaller) are 1 px.
+    """
     amount = params["amount"]
     if amount <= 0:
         return []
     luma, chroma = round(48 * amount), round(12 * amount)
-    return [f"[<IN>]noise=c0s={luma}:c0f=t+u:c1s={chroma}:c1f=t+u:c2s={chroma}:c2f=t+u"
-            f":all_seed={ctx.seed}:{ctx.enable()}[<OUT>]"]
+    noise = f"noise=c0s={luma}:c0f=t+u:c1s={chroma}:c1f=t+u:c2s={chroma}:c2f=t+u:all_seed={ctx.seed}"
+    size = params.get("size", 1.0) * ctx.scale
+    if size <= 1:
+        return [f"[<IN>]{noise}:{ctx.enable()}[<OUT>]"]
+    layer = (f"color=c=black:s={even(ctx.width / size)}x{even(ctx.height / size)}:r={ctx.fps},format=yuv420p,"
+             f"trim=end_frame={ctx.frames},setpts=N/({ctx.fps}*TB),lutyuv=y=128:u=128:v=128,{noise},"
+             f"scale={ctx.width}:{ctx.height}:flags=bicubic[<T>g]")
+    return [f"{layer};[<IN>][<T>g]blend=all_mode=grainmerge:{ctx.enable()}[<OUT>]"]
 
 
 def glow(ctx: Ctx, params: dict[str, Any]) -> list[str]:

@@ -308,3 +308,33 @@ def test_plain_progress_lines_when_not_on_a_terminal(project, capsys):
     assert len(lines) == 5
     assert lines[0].startswith("[1/5] ran read:")
     assert lines[-1].startswith("[5/5] ran final ")
+
+
+def test_one_worker_starts_the_longest_chain_first_and_cost_is_not_part_of_the_key(tmp_path):
+    """Scene order would start the cheap scenes first and leave the slow one running alone at the end."""
+    from dataclasses import replace
+
+    from build_helpers import wide_project
+
+    order: list[str] = []
+    registry = make_registry()
+
+    def recording(ctx):
+        order.append(ctx.action.id)
+        from build_helpers import concat
+
+        concat(ctx)
+
+    registry.add("recording", recording)
+    costs = {"render:SC_000": 1.0, "render:SC_001": 2.0, "render:SC_002": 9.0, "read:SC_001": 8.0}
+    actions = [replace(a, kind="recording", cost=costs.get(a.id, 0.0)) for a in wide_project(tmp_path, 3)]
+    build(actions, tmp_path, jobs=1, progress=False, registry=registry)
+    # Ranks (cost to the end): read:SC_001 10, read:SC_002 9, render:SC_002 9, render:SC_001 2,
+    # read:SC_000 1, render:SC_000 1; in plan order they would run SC_000 first.
+    assert order == ["read:SC_001", "read:SC_002", "render:SC_002", "render:SC_001", "read:SC_000",
+                     "render:SC_000", "assemble"]
+
+    order.clear()
+    recosted = [replace(a, cost=0.0) for a in actions]
+    report = build(recosted, tmp_path, jobs=1, progress=False, registry=registry)
+    assert order == [] and len(report.ids("cached")) == 7

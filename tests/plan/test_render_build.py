@@ -202,3 +202,13 @@ def test_a_split_scene_shows_the_frames_a_whole_render_makes(tmp_path, monkeypat
     assert joined.shape == expected.shape == (36, 256, 144)
     assert np.array_equal(joined, expected)  # every frame, the grain continuing its sequence
     assert np.abs(joined[20] - joined[21]).mean() > 2  # temporal grain: consecutive frames differ
+
+
+def test_the_plan_guesses_a_grainy_scene_is_slow_so_the_build_starts_it_first(tiny):
+    def plan(scenes):
+        return {a.id: a for a in plan_project(load(str(tiny.write(scenes, HEAD))), PlanOptions())}
+
+    plain = plan(SCENES)
+    grainy = plan(SCENES.replace("  fx flash at 0.5s", "  fx flash at 0.5s\n  fx grain amount 0.3"))
+    assert grainy["render:SC_01"].cost > 3 * plain["render:SC_01"].cost > 0  # x264 on temporal noise
+    assert plain["sonic:mix"].cost > 0 and plain["compile:ir"].cost == 0

@@ -201,3 +201,24 @@ def test_fragments_are_deterministic():
 def test_speed_ramp_source_frames_slow_down():
     offsets = speed_ramp_source_frames(0, 10, 1.0, 0.5, "linear")
     assert offsets[0] == 0 and offsets == sorted(offsets) and offsets[-1] < 9
+
+
+def test_grain_size_makes_particles_that_many_pixels_wide():
+    """Neighbouring pixels of 1 px grain are unrelated; 4 px particles make neighbours move together."""
+    width, height = 1080, 96  # the catalogue's pixels are pixels of a 1080-wide frame
+    flat = f"color=c=0x808080:s={width}x{height}:r={FPS},trim=end_frame=3,format=yuv420p,setpts=N/({FPS}*TB)"
+
+    def neighbour_correlation(size: str) -> float:
+        fragments = effect_filters([EffectSpan("grain", {"amount": "0.5", "size": size}, 0, 3)], FPS, width, height, 3)
+        graph, out = chain("src", fragments)
+        result = subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-filter_complex", f"{flat}[src];{graph}",
+             "-map", f"[{out}]", "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True, check=False)
+        assert result.returncode == 0, result.stderr.decode()[-2000:]
+        grain = np.frombuffer(result.stdout, np.uint8).reshape(-1, height, width).astype(np.float64)
+        grain = grain - grain.mean()
+        assert grain.std() > 3  # visible grain either way
+        return float((grain[..., 1:] * grain[..., :-1]).mean() / (grain * grain).mean())
+
+    assert abs(neighbour_correlation("1")) < 0.15
+    assert neighbour_correlation("4") > 0.7
