@@ -8,15 +8,16 @@ scene's start. The caller hands the library as ``{name: file}`` (``cmfc.check.as
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import Mapping, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span, suggest
 from cmfc.ir.models import Project, Scene, Word
 from cmfc.ir.values import SAMPLE_RATE
 from cmfc.media.words import normalise
 from cmfc.mix.request import Cue
+
+if TYPE_CHECKING:  # numpy loads where a track is made: planning resolves cues without it
+    import numpy as np
 
 FADE_S = 0.010
 # Library tags that make a cue an impact (the music's bass dips under it).
@@ -51,6 +52,8 @@ def is_impact(path: str | Path) -> bool:
 
 def sfx_track(cues: Sequence[Cue], n: int) -> np.ndarray:
     """A stereo track of ``n`` samples holding every cue at its start, gain applied, 10 ms fades at both ends."""
+    import numpy as np
+
     from cmfc.sonic.audio_io import load_audio
 
     track = np.zeros((n, 2), dtype=np.float32)
@@ -68,6 +71,8 @@ def sfx_track(cues: Sequence[Cue], n: int) -> np.ndarray:
 
 def fade_ends(sound: np.ndarray, fade_s: float = FADE_S) -> np.ndarray:
     """A copy with a raised-sine fade-in and fade-out of ``fade_s`` (a cut never clicks)."""
+    import numpy as np
+
     count = min(int(round(fade_s * SAMPLE_RATE)), len(sound) // 2)
     out = np.array(sound, dtype=np.float32, copy=True)
     if count:
@@ -111,6 +116,8 @@ def _frames_to_samples(frames: int, fps: int) -> int:
 
 
 def _stereo(samples: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     samples = np.asarray(samples, dtype=np.float32)
     if samples.ndim == 1:
         return np.stack([samples, samples], axis=1)

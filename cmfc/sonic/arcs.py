@@ -8,9 +8,10 @@ level, 0 at ``floor_db`` below it.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: `cmfc check` and a no-op build read arcs without it
+    import numpy as np
 
 
 def arc_points_of(arc_points: Sequence[Any]) -> list[tuple[float, float]]:
@@ -30,6 +31,8 @@ def arc_points_of(arc_points: Sequence[Any]) -> list[tuple[float, float]]:
 
 def arc_level_curve(arc_points: Sequence[Any], duration_s: float, hop_s: float = 0.1) -> np.ndarray:
     """The arc's level (0..1) at every ``hop_s`` step across ``duration_s`` (linear between points)."""
+    import numpy as np
+
     points = arc_points_of(arc_points)
     steps = max(1, int(np.ceil(duration_s / hop_s)))
     positions = (np.arange(steps) * hop_s) / max(duration_s, 1e-9)
@@ -43,6 +46,8 @@ def music_gain_envelope(arc_points: Sequence[Any], duration_s: float, sr: int, f
 
     The duck follows the voice with a musical attack and release (one-pole smoothing), not a gate.
     """
+    import numpy as np
+
     n = int(round(duration_s * sr))
     hop_s = 0.01
     level = arc_level_curve(arc_points, duration_s, hop_s)
@@ -57,6 +62,8 @@ def music_gain_envelope(arc_points: Sequence[Any], duration_s: float, sr: int, f
 
 def smooth_attack_release(signal: np.ndarray, hop_s: float, attack_s: float, release_s: float) -> np.ndarray:
     """One-pole follower: rises with time constant ``attack_s``, falls with ``release_s``."""
+    import numpy as np
+
     up = 1 - np.exp(-hop_s / max(attack_s, 1e-6))
     down = 1 - np.exp(-hop_s / max(release_s, 1e-6))
     out = np.empty(len(signal))
@@ -70,6 +77,8 @@ def smooth_attack_release(signal: np.ndarray, hop_s: float, attack_s: float, rel
 def impact_times(arc_points: Sequence[Any], duration_s: float, min_jump: float = 0.25,
                  grid_s: Sequence[float] | None = None) -> list[float]:
     """Where the arc jumps up by ``min_jump`` or more (the hits), snapped to the nearest grid time if given."""
+    import numpy as np
+
     points = arc_points_of(arc_points)
     hits = []
     for (p0, v0), (p1, v1) in zip(points, points[1:]):

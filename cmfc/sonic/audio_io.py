@@ -12,11 +12,13 @@ import io
 import os
 import subprocess
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.fsutil import atomic_write_bytes
+
+if TYPE_CHECKING:  # numpy loads with the first audio read: the SFX index and planning need only the names here
+    import numpy as np
 
 SAMPLE_RATE = 48_000
 AUDIO_EXTENSIONS = (".wav", ".flac", ".mp3", ".ogg")
@@ -29,6 +31,8 @@ def audio_error(path: str | os.PathLike, message: str, hint: str | None = None) 
 
 def load_audio(path: str | os.PathLike, sr: int | None = SAMPLE_RATE, mono: bool = False) -> tuple[np.ndarray, int]:
     """Decode ``path`` to float32 samples at ``sr`` (resampled if needed; None keeps the file's rate)."""
+    import numpy as np
+
     path = Path(path)
     if not path.is_file():
         raise audio_error(path, f"cannot read audio file {path}: no such file")
@@ -47,6 +51,8 @@ def load_audio(path: str | os.PathLike, sr: int | None = SAMPLE_RATE, mono: bool
 
 def save_audio(path: str | os.PathLike, samples: np.ndarray, sr: int = SAMPLE_RATE, subtype: str = "PCM_24") -> None:
     """Write samples as a WAV file, atomically (same samples give the same bytes)."""
+    import numpy as np
+
     import soundfile
 
     buffer = io.BytesIO()
@@ -56,12 +62,16 @@ def save_audio(path: str | os.PathLike, samples: np.ndarray, sr: int = SAMPLE_RA
 
 def to_mono(samples: np.ndarray) -> np.ndarray:
     """Average the channels of ``(n, channels)`` samples; mono input is returned as is."""
+    import numpy as np
+
     samples = np.asarray(samples)
     return samples if samples.ndim == 1 else samples.mean(axis=1)
 
 
 def resample(samples: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
     """Polyphase resampling along time (deterministic, no FFT-length surprises)."""
+    import numpy as np
+
     from math import gcd
 
     from scipy.signal import resample_poly
@@ -85,6 +95,8 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
 
 
 def _read_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
+    import numpy as np
+
     import imageio_ffmpeg
 
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-vn",

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping, Sequence
 
-import numpy as np
-
 from cmfc.diagnostics import CmfError, Diagnostic, Span, suggest
 from cmfc.fsutil import atomic_write_text
 from cmfc.sonic.audio_io import AUDIO_EXTENSIONS
@@ -125,6 +123,7 @@ def tags_for(relative: PurePosixPath) -> tuple[str, ...]:
 
 def measure(path: str | os.PathLike) -> tuple[float, float | None]:
     """Duration (s, rounded to the ms) and integrated loudness (LUFS to 0.01; None for silence)."""
+    import numpy as np  # here, not at the top: a no-op build reads the cached index without numpy
     import pyloudnorm
 
     from cmfc.sonic.audio_io import load_audio

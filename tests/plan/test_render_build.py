@@ -212,3 +212,15 @@ def test_the_plan_guesses_a_grainy_scene_is_slow_so_the_build_starts_it_first(ti
     grainy = plan(SCENES.replace("  fx flash at 0.5s", "  fx flash at 0.5s\n  fx grain amount 0.3"))
     assert grainy["render:SC_01"].cost > 3 * plain["render:SC_01"].cost > 0  # x264 on temporal noise
     assert plain["sonic:mix"].cost > 0 and plain["compile:ir"].cost == 0
+
+
+def test_a_no_op_build_does_not_load_numpy(built):
+    """numpy alone is a third of a no-op build's start-up: nothing on the cached path may import it."""
+    import sys
+
+    tiny, _ = built
+    code = ("import sys; from cmfc.cli import cli\ntry:\n    cli(['build', '.'])\nexcept SystemExit as exit:\n"
+            "    assert not exit.code, exit.code\nprint('numpy' in sys.modules, 'soundfile' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tiny.root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "cached" in result.stderr and "ran" not in result.stderr and result.stdout.split()[-2:] == ["False", "False"], result.stderr
