@@ -7,11 +7,11 @@ same bytes as before, the action is cached after all (early cutoff).
 
 from __future__ import annotations
 
+import heapq
 import json
 import shutil
 import time
 import traceback
-import heapq
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 

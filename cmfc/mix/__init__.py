@@ -3,8 +3,8 @@
 ``clean_voice`` (the voice chain), ``render_mix`` (bed, ducking, SFX, loudness, true-peak
 limit → ``<PROJECT>_MASTER.wav``), ``concat_segments``, ``encode_audio`` and ``mux`` (the
 final MP4, audio encoded once), ``measure`` (EBU R128 on the final file). Requests are frozen
-dataclasses whose ``params()`` an action hashes. ``render_mix`` loads on first use (it brings numpy): planning and a no-op
-build read the requests without paying for numpy.
+dataclasses whose ``params()`` an action hashes. ``render_mix`` loads on first use (it brings
+numpy): planning and a no-op build read the requests without paying for numpy.
 """
 
 from typing import Any

@@ -100,12 +100,11 @@ def scene_segment_id(scene_id: str, preview: bool) -> str:
 def render_cost(request: dict) -> float:
     """The planner's guess of a segment's render time in seconds (encoded frames, size, slow effects)."""
     first, end = request.get("window") or (0, request["frames"])
-    per_frame = [SECONDS_PER_FRAME] * (end - first)
+    seconds = SECONDS_PER_FRAME * (end - first)
     for effect in request["effects"]:
-        extra = EXTRA_SECONDS_PER_FRAME.get(effect["name"], 0.0)
-        for frame in range(max(first, effect["start"]), min(end, effect["end"])):
-            per_frame[frame - first] += extra
-    return round(sum(per_frame) * request["width"] * request["height"] / (1080 * 1920), 3)
+        overlap = min(end, effect["end"]) - max(first, effect["start"])
+        seconds += EXTRA_SECONDS_PER_FRAME.get(effect["name"], 0.0) * max(0, overlap)
+    return round(seconds * request["width"] * request["height"] / (1080 * 1920), 3)
 
 
 def transition_head(request: dict) -> int:
