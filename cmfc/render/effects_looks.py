@@ -52,20 +52,27 @@ VIGNETTE_OPTIONS = "dither=0"
 
 
 def crt(ctx: Ctx, params: dict[str, Any]) -> list[str]:
-    """Scanlines every ~1/480 of the height, barrel bulge, dark corners."""
-    filters = []
+    """Scanlines every ~1/480 of the height, barrel bulge, dark corners.
+
+    The scanlines multiply the luma by a mask drawn once and looped (``blend`` is vectorised: a
+    per-frame ``drawgrid`` cost 14 ms a 1080x1920 frame), before the bulge, so they curve with it.
+    """
+    fragments, looks = [], []
     if params["scanlines"] > 0:
         period = max(2, round(ctx.height / 480))
-        # w=2*iw with x=iw puts the grid's vertical lines outside the frame: horizontal lines only.
-        filters.append(f"drawgrid=w=iw*2:h={period}:x=iw:y=0:t={max(1, period // 2)}"
-                       f":c=black@{num(0.6 * params['scanlines'])}:{ctx.enable()}")
+        dark = round(255 * (1 - 0.6 * params["scanlines"]))
+        mask = (f"color=c=white:s={ctx.width}x{ctx.height}:r={ctx.fps},format=yuv420p,trim=end_frame=1,"
+                f"geq=lum='if(lt(mod(Y,{period}),{max(1, period // 2)}),{dark},255)':cb=128:cr=128,"
+                f"loop=loop=-1:size=1,trim=end_frame={ctx.frames},setpts=N/({ctx.fps}*TB)[<T>m]")
+        fragments.append(f"{mask};[<IN>][<T>m]blend=c0_mode=multiply:c1_mode=normal:c1_opacity=0"
+                         f":c2_mode=normal:c2_opacity=0:{ctx.enable()}[<OUT>]")
     if params["curvature"] > 0:
         curvature = params["curvature"]
-        filters.append(f"lenscorrection=k1={num(0.3 * curvature)}:k2={num(0.1 * curvature)}"
-                       f":i=bilinear:{ctx.enable()}")
+        looks.append(f"lenscorrection=k1={num(0.3 * curvature)}:k2={num(0.1 * curvature)}"
+                     f":i=bilinear:{ctx.enable()}")
     if params["vignette"] > 0:
-        filters.append(f"vignette=angle={num(1.2 * params['vignette'])}:{VIGNETTE_OPTIONS}:{ctx.enable()}")
-    return [f"[<IN>]{','.join(filters)}[<OUT>]"] if filters else []
+        looks.append(f"vignette=angle={num(1.2 * params['vignette'])}:{VIGNETTE_OPTIONS}:{ctx.enable()}")
+    return fragments + ([f"[<IN>]{','.join(looks)}[<OUT>]"] if looks else [])
 
 
 def grain(ctx: Ctx, params: dict[str, Any]) -> list[str]:

@@ -146,12 +146,13 @@ def track_beats(onset_env: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _track_beats(librosa: Any, onset_env: np.ndarray, y: np.ndarray) -> np.ndarray:
+    from cmfc.sonic.jit_cache import beat_module
 
     rough = float(librosa.feature.tempo(onset_envelope=onset_env, sr=ANALYSIS_SR, hop_length=HOP)[0])
     period = refine_period(onset_env, 60.0 * ANALYSIS_SR / HOP / rough)
     bpm = 60.0 * ANALYSIS_SR / HOP / period
-    _, frames = librosa.beat.beat_track(onset_envelope=onset_env, sr=ANALYSIS_SR, hop_length=HOP, bpm=bpm,
-                                        tightness=400, trim=False)
+    _, frames = beat_module(librosa).beat_track(onset_envelope=onset_env, sr=ANALYSIS_SR, hop_length=HOP,
+                                                bpm=bpm, tightness=400, trim=False)
     frames = np.asarray(frames, dtype=int)
     # trim=False keeps quiet intros (librosa's trim drops them), so drop only beats in near-silence
     rms = np.sqrt(np.convolve(np.asarray(y, dtype=np.float64) ** 2, np.ones(HOP * 4) / (HOP * 4), mode="same"))

@@ -133,6 +133,12 @@ def test_glitch_splits_colour_channels(plain):
     assert saturation(frames[:START]) < 3 < saturation(frames[START:END])
 
 
+def test_glitch_touches_only_its_span(plain):
+    # The block displacement's maps exist only for the span's frames; every other frame is the source.
+    frames = apply("glitch", intensity="1", blocks="200")
+    assert changed_frames(frames, plain) == list(range(START, END))
+
+
 def test_vignette_darkens_corners_not_centre(plain):
     frames = apply("vignette", amount="1")
     corner = frames[START:END, :20, :20].mean() - plain[START:END, :20, :20].mean()

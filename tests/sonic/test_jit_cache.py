@@ -49,3 +49,15 @@ def test_another_process_waits_while_librosa_runs(tmp_path):
     finally:
         child.kill()
         child.wait()
+
+
+def test_the_beat_kernel_librosa_leaves_uncached_is_cached():
+    # librosa declares __beat_local_score cache=False: without cmfc's help every process compiles it
+    # again. The second process must load it from the (shared, versioned) cache.
+    code = ("from cmfc.sonic.jit_cache import beat_module, librosa_locked\n"
+            "with librosa_locked() as librosa:\n    beat_module(librosa)\n")
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    loaded = [line for line in run.stdout.splitlines() if "data loaded" in line and "beat_local_score" in line]
+    assert loaded, run.stdout[-2000:]
