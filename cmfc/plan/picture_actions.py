@@ -8,20 +8,24 @@ only; a caption edit re-renders only the segments whose caption groups changed.
 
 from __future__ import annotations
 
+import math
 from pathlib import PurePosixPath
 
 from cmfc.build import Action, ActionInput, FileInput, Output, register
 from cmfc.check import Compiled
 from cmfc.ir.models import Project, Scene
 from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
+from cmfc.render.encode import GOP_SECONDS
 
-PICTURE_VERSION = "1"
+PICTURE_VERSION = "2"  # 2: x264 single-threaded, crt scanlines as a mask
 PLACEHOLDER_VERSION = "1"
 TRANSITIONS_FROM_PREVIOUS = ("crossfade",)
 # Rough seconds per encoded 1080x1920 frame on two cores (bench/bench_render.py), for the build's
 # work order only (Action.cost): x264 on temporal noise is the slow case, about 4x a plain frame.
 SECONDS_PER_FRAME = 0.04
 EXTRA_SECONDS_PER_FRAME = {"grain": 0.11}
+# A scene body guessed slower than this renders in parts (the grainy SC_02 of specs/resilience: 15 s).
+PART_SECONDS = 8.0
 
 
 def _placeholder(ctx) -> None:
@@ -49,14 +53,15 @@ def run_segment(ctx) -> None:
 
 @register("render.join", version=PICTURE_VERSION)
 def run_join(ctx) -> None:
-    """A scene split at its transition head: the head and the body joined (``-c copy``) into the scene's segment."""
+    """A scene rendered in parts (transition head, body parts): joined (``-c copy``) into the scene's segment."""
     from cmfc.mix import concat_segments
 
+    parts = sorted((name for name in ctx.action.inputs if name.startswith("part")), key=lambda name: int(name[4:]))
     target = ctx.output_path("segment")
     joined = target.with_name(target.name + ".mp4")  # ffmpeg picks the container by extension
-    concat_segments([ctx.input_path("head"), ctx.input_path("body")], joined)
+    concat_segments([ctx.input_path(name) for name in parts], joined)
     joined.replace(target)
-    ctx.output_path("last_frame").write_bytes(ctx.input_path("body_last_frame").read_bytes())
+    ctx.output_path("last_frame").write_bytes(ctx.input_path("last_frame").read_bytes())
 
 
 def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
@@ -65,7 +70,8 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
     A scene whose transition reads the previous scene (a crossfade) is split: ``render:<scene>:head``
     renders the transition's frames from the previous scene's last frame, ``render:<scene>:body`` the
     rest without it, and ``render:<scene>`` joins them, so an edit to one scene re-renders the next
-    scene's head only, not all of it.
+    scene's head only, not all of it. A body slow enough to render (:data:`PART_SECONDS`) is rendered
+    in parts, ``:body1``, ``:body2`` …, cut on keyframes, so an edit to the scene renders them side by side.
     """
     project = compiled.project
     captions = _captions_by_scene(compiled)
@@ -81,8 +87,10 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
                    Output("last_frame"))
         scene_id = scene_segment_id(scene.id, preview)
         head = transition_head(request) if previous_id else 0
-        if 0 < head < request["frames"]:
-            actions += _split_scene(scene.id, suffix, request, inputs, previous_id, head, outputs)
+        # a transition over the whole scene reads the previous scene in every frame: one render
+        windows = segment_windows(request, head) if head < request["frames"] else [(0, request["frames"])]
+        if len(windows) > 1:
+            actions += _split_scene(scene.id, suffix, request, inputs, previous_id, windows, bool(head), outputs)
         else:
             if head:
                 inputs["previous"] = ActionInput(previous_id, "last_frame")
@@ -112,23 +120,40 @@ def transition_head(request: dict) -> int:
     return max((e["end"] for e in request["effects"] if e["name"] in TRANSITIONS_FROM_PREVIOUS), default=0)
 
 
-def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_id: str, head: int,
-                 outputs: tuple) -> list[Action]:
-    """head (reads the previous scene) + body (does not) + the join that is the scene's segment."""
-    scene_id, head_id, body_id = (f"render:{scene}{part}{suffix}" for part in ("", ":head", ":body"))
-    head_request, body_request = {**request, "window": [0, head]}, {**request, "window": [head, request["frames"]]}
-    head_action = Action(id=head_id, kind="render.segment", params={"request": head_request},
-                         inputs={**inputs, "previous": ActionInput(previous_id, "last_frame")},
-                         outputs=(Output("segment"), Output("last_frame")), scene=scene, cost=render_cost(head_request))
-    # Without the previous frame the crossfade fades up from black instead, but only inside the head,
-    # which the body's window leaves out: its frames are the ones a whole render makes.
-    body_action = Action(id=body_id, kind="render.segment", params={"request": body_request}, inputs=dict(inputs),
-                         outputs=(Output("segment"), Output("last_frame")), scene=scene, cost=render_cost(body_request))
-    join = Action(id=scene_id, kind="render.join", params={"frames": request["frames"]},
-                  inputs={"head": ActionInput(head_id, "segment"), "body": ActionInput(body_id, "segment"),
-                          "body_last_frame": ActionInput(body_id, "last_frame")},
+def segment_windows(request: dict, head: int) -> list[tuple[int, int]]:
+    """The frame windows a scene renders in: its transition head (if any), then the rest in parts.
+
+    The rest is cut into about ``cost / PART_SECONDS`` parts on whole GOPs from its first frame, so
+    every part starts on the keyframe a single render of the rest would place there (no extra keyframes).
+    """
+    frames, gop = request["frames"], round(request["fps"] * GOP_SECONDS)
+    windows = [(0, head)] if head else []
+    length = frames - head
+    parts = max(1, min(math.ceil(render_cost({**request, "window": [head, frames]}) / PART_SECONDS),
+                       length // gop))
+    bounds = sorted({head, frames} | {head + round(length * k / parts / gop) * gop for k in range(1, parts)})
+    return windows + [(a, b) for a, b in zip(bounds, bounds[1:]) if a < b]
+
+
+def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_id: str,
+                 windows: list[tuple[int, int]], has_head: bool, outputs: tuple) -> list[Action]:
+    """One render per window (the head reads the previous scene, the body parts do not) + the join."""
+    bodies = len(windows) - has_head
+    names = ([":head"] if has_head else []) + ([":body"] if bodies == 1 else [f":body{i}" for i in range(1, bodies + 1)])
+    actions = []
+    for index, (name, window) in enumerate(zip(names, windows)):
+        part = {**request, "window": list(window)}
+        # Without the previous frame the crossfade fades up from black instead, but only inside the head,
+        # which the bodies' windows leave out: their frames are the ones a whole render makes.
+        part_inputs = {**inputs, "previous": ActionInput(previous_id, "last_frame")} if name == ":head" else dict(inputs)
+        actions.append(Action(id=f"render:{scene}{name}{suffix}", kind="render.segment", params={"request": part},
+                              inputs=part_inputs, outputs=(Output("segment"), Output("last_frame")), scene=scene,
+                              cost=render_cost(part)))
+    join_inputs = {f"part{i}": ActionInput(action.id, "segment") for i, action in enumerate(actions)}
+    join = Action(id=f"render:{scene}{suffix}", kind="render.join", params={"frames": request["frames"]},
+                  inputs={**join_inputs, "last_frame": ActionInput(actions[-1].id, "last_frame")},
                   outputs=outputs, scene=scene)
-    return [head_action, body_action, join]
+    return [*actions, join]
 
 
 def needs_generator(scene: Scene) -> bool:

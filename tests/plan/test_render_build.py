@@ -174,6 +174,38 @@ def test_a_crossfade_scene_rerenders_only_its_head_when_the_scene_before_changes
     assert "render:SC_02:body" not in ran  # 12 frames re-rendered, not the whole scene
 
 
+def test_a_slow_scene_body_is_cut_into_parts_on_keyframes():
+    from cmfc.plan.picture_actions import segment_windows
+
+    # specs/resilience's SC_02: 111 frames at 1080x1920, a 12-frame crossfade head, grain throughout
+    grainy = {"frames": 111, "fps": 24, "width": 1080, "height": 1920,
+              "effects": [{"name": "grain", "start": 0, "end": 111}]}
+    assert segment_windows(grainy, 12) == [(0, 12), (12, 60), (60, 111)]  # parts start 2 s (a GOP) apart
+    plain = {**grainy, "effects": []}
+    assert segment_windows(plain, 12) == [(0, 12), (12, 111)]
+    assert segment_windows(plain, 0) == [(0, 111)]
+    assert segment_windows({**grainy, "frames": 90}, 0) == [(0, 90)]  # not two whole GOPs: one part
+
+
+def test_a_scene_in_parts_joins_to_its_slot_and_an_edit_renders_every_part(tiny, monkeypatch):
+    import cmfc.plan.picture_actions as picture_actions
+
+    # tiny scenes are short and cheap: make parts of 12 frames out of anything
+    monkeypatch.setattr(picture_actions, "PART_SECONDS", 1e-6)
+    monkeypatch.setattr(picture_actions, "GOP_SECONDS", 0.5)
+    compiled, report = run(tiny, CROSSFADE)
+    assert report.exit_code == 0, report.to_json()
+    ran = set(report.ids("ran"))
+    assert {"render:SC_02:head", "render:SC_02:body1", "render:SC_02:body2", "render:SC_02"} <= ran
+    final = tiny.root / "03_OUTPUT/PROJ_T/05_assembly/PROJ_T_FINAL.mp4"
+    assert count_frames(final) == compiled.project.duration_frames
+
+    _, report = run(tiny, CROSSFADE.replace('text "THE SECRET"', 'text "THE REAL SECRET"'))
+    ran = set(report.ids("ran"))
+    parts = {i for i in ran if i.startswith("render:SC_02:body")}
+    assert len(parts) >= 2 and "render:SC_01" not in ran
+
+
 def test_a_split_scene_shows_the_frames_a_whole_render_makes(tmp_path, monkeypatch):
     import numpy as np
     from PIL import Image
