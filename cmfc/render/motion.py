@@ -54,8 +54,12 @@ def still_filters(width: int, height: int, fps: int) -> list[str]:
     return [*cover_filters(width, height), "loop=loop=-1:size=1", f"setpts=N/{fps}/TB"]
 
 
-def kenburns_filters(motion: KenBurns, width: int, height: int, fps: int, frames: int) -> list[str]:
-    """Filters turning one decoded still into ``frames`` frames of smooth zoom/pan at ``width``x``height``."""
+def kenburns_filters(motion: KenBurns, width: int, height: int, fps: int, frames: int, first: int = 0) -> list[str]:
+    """Filters turning one decoded still into ``frames`` frames of smooth zoom/pan at ``width``x``height``.
+
+    ``first``: frames before it are only counted, not warped (a window's render discards them, and
+    ``perspective`` counts its input frames whether or not it is enabled).
+    """
     if motion.pan not in PANS:
         raise ValueError(f"unknown pan {motion.pan!r}")
     start, end = effective_zooms(motion)
@@ -77,7 +81,8 @@ def kenburns_filters(motion: KenBurns, width: int, height: int, fps: int, frames
     # perspective maps the source quad (our window) onto the whole frame; the quotes keep the commas
     # of pow() from ending the filter.
     options = ":".join(f"{key}='{value}'" for key, value in corners.items())
+    skip = f":enable='gte(n,{first})'" if first > 0 else ""
     return [
         *still_filters(width, height, fps),
-        f"perspective={options}:interpolation=linear:eval=frame",
+        f"perspective={options}:interpolation=linear:eval=frame{skip}",
     ]

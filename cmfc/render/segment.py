@@ -183,7 +183,7 @@ def _source_graph(request: SegmentRequest, root: Path, scratch: Path, font: Path
         still = _existing(root, request.path, "hero image")
         _check_image(still, request.path)
     if request.motion is not None:
-        motion = kenburns_filters(request.motion, width, height, fps, frames)
+        motion = kenburns_filters(request.motion, width, height, fps, frames, request.frame_range[0])
     else:
         motion = still_filters(width, height, fps)
     return ["-i", str(still)], [f"[0:v]{','.join(motion)}[src]"]
