@@ -139,13 +139,16 @@ def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_
                  windows: list[tuple[int, int]], has_head: bool, outputs: tuple) -> list[Action]:
     """One render per window (the head reads the previous scene, the body parts do not) + the join."""
     bodies = len(windows) - has_head
-    names = ([":head"] if has_head else []) + ([":body"] if bodies == 1 else [f":body{i}" for i in range(1, bodies + 1)])
+    body_names = [":body"] if bodies == 1 else [f":body{i}" for i in range(1, bodies + 1)]
+    names = ([":head"] if has_head else []) + body_names
     actions = []
-    for index, (name, window) in enumerate(zip(names, windows)):
+    for name, window in zip(names, windows):
         part = {**request, "window": list(window)}
         # Without the previous frame the crossfade fades up from black instead, but only inside the head,
         # which the bodies' windows leave out: their frames are the ones a whole render makes.
-        part_inputs = {**inputs, "previous": ActionInput(previous_id, "last_frame")} if name == ":head" else dict(inputs)
+        part_inputs = dict(inputs)
+        if name == ":head":
+            part_inputs["previous"] = ActionInput(previous_id, "last_frame")
         actions.append(Action(id=f"render:{scene}{name}{suffix}", kind="render.segment", params={"request": part},
                               inputs=part_inputs, outputs=(Output("segment"), Output("last_frame")), scene=scene,
                               cost=render_cost(part)))

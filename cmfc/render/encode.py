@@ -4,10 +4,11 @@ Segments are joined without re-encoding (issue 5), which only works when every s
 codec parameters: profile, pixel format, GOP, B-frames, timebase, colour tags. x264's output depends on
 its thread count, so it is fixed: at one, because segments render two at a time and one x264 thread
 spends 12–19 % less CPU than two frame threads on the same segment (measured on 1080x1920 segments;
-ffmpeg's filter and encoder threads still overlap, so a lone ordinary segment is no slower). ``bitexact`` keeps the muxer's version and date out of the file, the
-stream's ``encoder`` tag is emptied, and the ``filter_units`` bitstream filter drops SEI NAL units (type
-6), where x264 writes its version and option string: two runs give the same bytes, on any x264 build
-that encodes the same pictures.
+ffmpeg's filter and encoder threads still overlap, so a lone ordinary segment is no slower).
+``bitexact`` keeps the muxer's version and date out of the file, the stream's ``encoder`` tag is
+emptied, and the ``filter_units`` bitstream filter drops SEI NAL units (type 6), where x264 writes its
+version and option string: two runs give the same bytes, on any x264 build that encodes the same
+pictures.
 """
 
 from __future__ import annotations
