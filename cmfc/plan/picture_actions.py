@@ -17,7 +17,7 @@ from cmfc.ir.models import Project, Scene
 from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
 from cmfc.render.encode import GOP_SECONDS
 
-PICTURE_VERSION = "2"  # 2: x264 single-threaded, crt scanlines as a mask
+PICTURE_VERSION = "3"  # 2: x264 single-threaded, crt scanlines as a mask; 3: the last frame is its own action
 PLACEHOLDER_VERSION = "1"
 TRANSITIONS_FROM_PREVIOUS = ("crossfade",)
 # Rough seconds per encoded 1080x1920 frame on two cores (bench/bench_render.py), for the build's
@@ -40,15 +40,23 @@ def _placeholder(ctx) -> None:
 
 @register("render.segment", version=PICTURE_VERSION, placeholder=_placeholder)
 def run_segment(ctx) -> None:
-    """Render the scene's segment (and keep its last frame for the next scene's transition)."""
-    from cmfc.render.segment import SegmentRequest, last_frame, render_segment
+    """Render the scene's segment (or one window of it)."""
+    from cmfc.render.segment import SegmentRequest, render_segment
 
     params = dict(ctx.params["request"])
     if "previous" in ctx.action.inputs:
         params["previous"] = str(ctx.input_path("previous"))
-    request = SegmentRequest.from_params(params)
-    facts = render_segment(request, ctx.project_root, ctx.output_path("segment"), progress=ctx.progress)
-    ctx.output_path("last_frame").write_bytes(last_frame(ctx.output_path("segment"), facts.frames, request.fps))
+    render_segment(SegmentRequest.from_params(params), ctx.project_root, ctx.output_path("segment"),
+                   progress=ctx.progress)
+
+
+@register("render.last_frame", version=PICTURE_VERSION)
+def run_last_frame(ctx) -> None:
+    """The final frame of a scene's last render, as PNG, for the next scene's transition to read."""
+    from cmfc.render.segment import last_frame
+
+    ctx.output_path("last_frame").write_bytes(last_frame(ctx.input_path("segment"), ctx.params["frames"],
+                                                         ctx.params["fps"]))
 
 
 @register("render.join", version=PICTURE_VERSION)
@@ -61,7 +69,6 @@ def run_join(ctx) -> None:
     joined = target.with_name(target.name + ".mp4")  # ffmpeg picks the container by extension
     concat_segments([ctx.input_path(name) for name in parts], joined)
     joined.replace(target)
-    ctx.output_path("last_frame").write_bytes(ctx.input_path("last_frame").read_bytes())
 
 
 def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
@@ -72,32 +79,53 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
     rest without it, and ``render:<scene>`` joins them, so an edit to one scene re-renders the next
     scene's head only, not all of it. A body slow enough to render (:data:`PART_SECONDS`) is rendered
     in parts, ``:body1``, ``:body2`` …, cut on keyframes, so an edit to the scene renders them side by side.
+    The previous scene's last frame is read back (``render:<previous>:last``) only for a scene that needs it.
     """
     project = compiled.project
     captions = _captions_by_scene(compiled)
     actions: list[Action] = []
-    previous_id = None
+    last_render: Action | None = None  # the previous scene's last render action (its final window)
+    previous_scene = ""
     suffix = ":preview" if preview else ""
     for scene in project.scenes:
         request, inputs, origin = segment_request(compiled, scene, preview, captions.get(scene.id))
         role = scene_role(project, scene, compiled.frameworks.templates[scene.template].role)
         folder = stage_dir(project.id, "fabrication") / ("preview" if preview else "")
         name = asset_name(project.id, scene.id, role, "FX", picked_take(scene), "mp4")
-        outputs = (Output("segment", str(PurePosixPath(folder, name)), provided=origin == "provided", origin=origin),
-                   Output("last_frame"))
+        outputs = (Output("segment", str(PurePosixPath(folder, name)), provided=origin == "provided", origin=origin),)
         scene_id = scene_segment_id(scene.id, preview)
-        head = transition_head(request) if previous_id else 0
+        head = transition_head(request) if last_render else 0
+        previous_id = ""
+        if head:
+            actions.append(_last_frame_action(last_render, previous_scene, suffix))
+            previous_id = actions[-1].id
         # a transition over the whole scene reads the previous scene in every frame: one render
         windows = segment_windows(request, head) if head < request["frames"] else [(0, request["frames"])]
         if len(windows) > 1:
             actions += _split_scene(scene.id, suffix, request, inputs, previous_id, windows, bool(head), outputs)
+            last_render = actions[-2]
         else:
             if head:
                 inputs["previous"] = ActionInput(previous_id, "last_frame")
             actions.append(Action(id=scene_id, kind="render.segment", params={"request": request}, inputs=inputs,
                                   outputs=outputs, scene=scene.id, cost=render_cost(request)))
-        previous_id = scene_id
+            last_render = actions[-1]
+        previous_scene = scene.id
     return actions
+
+
+def _last_frame_action(render: Action, scene: str, suffix: str) -> Action:
+    """``render:<scene>:last``: the final frame of the scene's last render (its last window), as PNG.
+
+    Its own action, planned only before a scene whose transition reads it: reading a frame back decodes
+    up to a GOP (0.2–1.7 s at 1080x1920), and a transition added or removed never re-renders a scene.
+    """
+    request = render.params["request"]
+    first, end = request.get("window") or (0, request["frames"])
+    return Action(id=f"render:{scene}:last{suffix}", kind="render.last_frame",
+                  params={"frames": end - first, "fps": request["fps"]},
+                  inputs={"segment": ActionInput(render.id, "segment")}, outputs=(Output("last_frame"),), scene=scene,
+                  cost=0.5)
 
 
 def scene_segment_id(scene_id: str, preview: bool) -> str:
@@ -150,11 +178,9 @@ def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_
         if name == ":head":
             part_inputs["previous"] = ActionInput(previous_id, "last_frame")
         actions.append(Action(id=f"render:{scene}{name}{suffix}", kind="render.segment", params={"request": part},
-                              inputs=part_inputs, outputs=(Output("segment"), Output("last_frame")), scene=scene,
-                              cost=render_cost(part)))
-    join_inputs = {f"part{i}": ActionInput(action.id, "segment") for i, action in enumerate(actions)}
+                              inputs=part_inputs, outputs=(Output("segment"),), scene=scene, cost=render_cost(part)))
     join = Action(id=f"render:{scene}{suffix}", kind="render.join", params={"frames": request["frames"]},
-                  inputs={**join_inputs, "last_frame": ActionInput(actions[-1].id, "last_frame")},
+                  inputs={f"part{i}": ActionInput(action.id, "segment") for i, action in enumerate(actions)},
                   outputs=outputs, scene=scene)
     return [*actions, join]
 

@@ -174,6 +174,18 @@ def test_a_crossfade_scene_rerenders_only_its_head_when_the_scene_before_changes
     assert "render:SC_02:body" not in ran  # 12 frames re-rendered, not the whole scene
 
 
+def test_a_scene_is_read_back_only_for_a_transition_and_adding_one_keeps_the_scene_before(tiny):
+    _, report = run(tiny)
+    assert report.exit_code == 0, report.to_json()
+    assert not [i for i in report.ids("ran") if i.endswith(":last")]  # no transition reads SC_01: no decode
+
+    _, report = run(tiny, CROSSFADE)
+    assert report.exit_code == 0, report.to_json()
+    ran = set(report.ids("ran"))
+    assert {"render:SC_01:last", "render:SC_02:head"} <= ran
+    assert "render:SC_01" not in ran  # the scene before is read, not rendered again
+
+
 def test_a_slow_scene_body_is_cut_into_parts_on_keyframes():
     from cmfc.plan.picture_actions import segment_windows
 
