@@ -221,6 +221,15 @@ def _ass_colour(rgb: tuple[int, int, int], alpha: int = 0) -> str:
 # kinetic text is a lower third would be covered there: its captions hang from the same margin at the top.
 RAISED = r"{\an8}"
 LOWER_TEXT_PLACEMENTS = frozenset({"lower_third"})
+CAPTION_EDGE = 0.28  # the captions' MarginV, as a fraction of the height (from the bottom; from the top raised)
+CAPTION_BAND = 0.15  # two lines of the accent style, with spacing
+
+
+def caption_band(raised: bool) -> tuple[float, float]:
+    """The band of the frame a scene's captions may cover, as fractions of the height (top, bottom)."""
+    if raised:
+        return CAPTION_EDGE, CAPTION_EDGE + CAPTION_BAND
+    return 1 - CAPTION_EDGE - CAPTION_BAND, 1 - CAPTION_EDGE
 
 
 def _scenes_with_lower_text(project: Project) -> frozenset[str]:
@@ -237,7 +246,7 @@ def _styles(project: Project, font_family: str) -> list[str]:
     base_size = max(8, round(height * 0.05))
     accent_size = max(9, round(base_size * 1.25))
     outline = max(1, round(height / 480))
-    margin_v = round(height * 0.28)
+    margin_v = round(height * CAPTION_EDGE)
     margin_h = round(project.format.width * 0.08)
     base = _ass_colour(project.brand.base.rgb)
     accent = _ass_colour(project.brand.highlight.rgb)

@@ -17,7 +17,8 @@ from cmfc.ir.models import Project, Scene
 from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
 from cmfc.render.encode import GOP_SECONDS
 
-PICTURE_VERSION = "3"  # 2: x264 single-threaded, crt scanlines as a mask; 3: the last frame is its own action
+PICTURE_VERSION = "4"  # 2: x264 single-threaded, crt scanlines as a mask; 3: the last frame is its own action;
+# 4: storyboard cards keep clear of the kinetic text and the captions
 PLACEHOLDER_VERSION = "1"
 TRANSITIONS_FROM_PREVIOUS = ("crossfade",)
 # Rough seconds per encoded 1080x1920 frame on two cores (bench/bench_render.py), for the build's
@@ -193,6 +194,7 @@ def needs_generator(scene: Scene) -> bool:
 
 def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: str | None):
     """The scene's SegmentRequest params, its file inputs, and the manifest origin of its pixels."""
+    from cmfc.captions import LOWER_TEXT_PLACEMENTS
     from cmfc.render.card import Card
     from cmfc.render.effects import effect_frames
     from cmfc.render.motion import KenBurns
@@ -203,21 +205,24 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
     fps = project.format.fps
     frames = scene.slot.length
     inputs: dict = {}
+    # a card keeps its own lines out of the kinetic text's band and the captions' band
+    placement = (scene.text.placement or "center") if scene.text else ""
+    zones = {"text_zone": placement,
+             "captions": ("raised" if placement in LOWER_TEXT_PLACEMENTS else "low") if captions else ""}
     if needs_generator(scene):
         source, path, origin = "card", None, "storyboard"
         prompt = (scene.motion.prompt if scene.motion and scene.motion.prompt else None) or \
             (scene.hero.prompt if scene.hero and scene.hero.prompt else "") or ""
         reason = _generator_reason(scene)
         card = Card(template=scene.template, subject=scene.subject or "", prompt=prompt,
-                    slot_start=scene.slot.start, slot_end=scene.slot.end, reason=reason,
-                    text_zone=(scene.text.placement or "center") if scene.text else "")
+                    slot_start=scene.slot.start, slot_end=scene.slot.end, reason=reason, **zones)
     elif scene.hero is not None and scene.hero.path:
         source, path, origin, card = scene.hero.kind, scene.hero.path, "provided", None
         inputs["hero"] = FileInput(path)
     else:
         source, path, origin = "card", None, "storyboard"
         card = Card(template=scene.template, subject=scene.subject or "", prompt=scene.line or "",
-                    slot_start=scene.slot.start, slot_end=scene.slot.end, reason="no hero given")
+                    slot_start=scene.slot.start, slot_end=scene.slot.end, reason="no hero given", **zones)
     motion = None
     if scene.motion is not None and scene.motion.kind == "kenburns":
         motion = KenBurns(tuple(scene.motion.zoom or (1.0, 1.1)), scene.motion.pan or "none")

@@ -20,6 +20,7 @@ BANNER_FILL = (196, 40, 40)
 INK = (235, 235, 235)
 MUTED = (150, 156, 168)
 MARGIN = 0.07  # of the width
+TEXT_HALF_BAND = 0.09  # of the height, each side of the kinetic text's centre: two lines of it
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Card:
     slot_end: int = 0
     reason: str = ""
     text_zone: str = ""  # the scene's kinetic-text placement: the card keeps its own text out of that band
+    captions: str = ""  # where the scene's captions sit, "low" or "raised" ("": none): kept clear as well
 
 
 def slot_text(card: Card, fps: int) -> str:
@@ -53,19 +55,21 @@ def draw_card(scene_id: str, card: Card, width: int, height: int, fps: int, font
     draw.rectangle((0, 0, width, banner_h), fill=BANNER_FILL)
     draw.text((width / 2, banner_h / 2), BANNER, font=_fit(font_path, BANNER, small + 4, width - 2 * margin),
               fill=INK, anchor="mm")
-    y = banner_h + margin
-    if card.text_zone in ("top", "upper_third", "behind_head"):
-        y = round(height * 0.42)  # below the kinetic text, above the captions
-    y = _line(draw, (margin, y), scene_id, load_font(font_path, big), INK)
-    y = _line(draw, (margin, y), card.template, load_font(font_path, body), MUTED)
+    header = [(scene_id, big, INK), (card.template, body, MUTED)]
     if card.subject:
-        y = _line(draw, (margin, y), f"subject: {card.subject}", load_font(font_path, body), INK)
-    y = _line(draw, (margin, y), slot_text(card, fps), load_font(font_path, small), MUTED)
-    y += small
-    prompt_font = load_font(font_path, body)
+        header.append((f"subject: {card.subject}", body, INK))
+    header.append((slot_text(card, fps), small, MUTED))
     chars = max(int((width - 2 * margin) / (body * 0.55)), 8)
-    for line in textwrap.wrap(card.prompt, chars)[: max((height - y - 3 * margin) // round(body * 1.3), 0)]:
-        y = _line(draw, (margin, y), line, prompt_font, INK)
+    prompt = [(line, body, INK) for line in textwrap.wrap(card.prompt, chars)]
+    # Lines flow down the card and jump over the bands the kinetic text and the captions will cover.
+    bands = keep_out_bands(card, height)
+    y = clear_of(bands, banner_h + margin, round(big * 1.3) + round(body * 1.3))  # the id with its template
+    for index, (text, size, fill) in enumerate(header + prompt):
+        y += small if index == len(header) else 0  # a gap before the prompt
+        y = clear_of(bands, y, round(size * 1.3))
+        if y + round(size * 1.3) > height - 3 * margin:
+            break
+        y = _line(draw, (margin, y), text, load_font(font_path, size), fill)
     if card.reason:
         draw.text((margin, height - margin), card.reason, font=_fit(font_path, card.reason, small, width - 2 * margin),
                   fill=MUTED, anchor="ls")
@@ -73,6 +77,29 @@ def draw_card(scene_id: str, card: Card, width: int, height: int, fps: int, font
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
+
+
+def keep_out_bands(card: Card, height: int) -> list[tuple[int, int]]:
+    """Rows (top, bottom) the card leaves empty: the kinetic text's band and the captions' band, top first."""
+    from cmfc.captions import caption_band
+    from cmfc.render.text import placement_centre
+
+    bands = []
+    if card.text_zone:
+        centre = placement_centre(card.text_zone, height)
+        bands.append((centre - round(height * TEXT_HALF_BAND), centre + round(height * TEXT_HALF_BAND)))
+    if card.captions:
+        top, bottom = caption_band(raised=card.captions == "raised")
+        bands.append((round(top * height), round(bottom * height)))
+    return sorted(bands)
+
+
+def clear_of(bands: list[tuple[int, int]], y: int, size: int) -> int:
+    """The first row from ``y`` where ``size`` rows fit without entering a band (bands sorted by top)."""
+    for top, bottom in bands:
+        if y < bottom and y + size > top:
+            y = bottom
+    return y
 
 
 def _line(draw, xy: tuple[int, int], text: str, font, fill) -> int:

@@ -68,6 +68,27 @@ def test_card_is_a_visible_storyboard_with_its_banner(tmp_path):
     assert frame[H // 4:].std() > 10  # text drawn, not a flat colour
 
 
+@pytest.mark.parametrize("text_zone, captions", [("lower_third", "raised"), ("behind_head", "low"), ("center", "low")])
+def test_card_lines_keep_clear_of_the_kinetic_text_and_the_captions(text_zone, captions):
+    import io
+
+    from PIL import Image
+
+    from cmfc.render.card import draw_card, keep_out_bands
+
+    card = Card("CTA-1", "coach", "arms crossed, a half smile, dawn light over the city behind him, " * 3, 1392, 1440,
+                "hero lora need a generator", text_zone=text_zone, captions=captions)
+    width, height = 540, 960
+    picture = np.asarray(Image.open(io.BytesIO(draw_card("SC_13", card, width, height, FPS, None))).convert("L"))
+    inked = np.flatnonzero((np.abs(picture.astype(int) - picture[height // 2, 2]) > 40).any(axis=1))
+    bands = keep_out_bands(card, height)
+    assert len(bands) == 2
+    for top, bottom in bands:  # where the kinetic text and the captions will be, the card is empty
+        assert not ((inked >= top) & (inked < bottom)).any(), (top, bottom)
+    # and it still says everything: lines above, between and below the bands
+    assert (inked < bands[0][0]).any() and (inked >= bands[-1][1]).any()
+
+
 def test_captions_are_burned_in_at_their_time(black):
     request = SegmentRequest("SC_01", W, H, FPS, 36, "image", "black.png", captions=ASS)
     render_segment(request, black, black / "c.mp4")
