@@ -74,6 +74,22 @@ def content_floor(final: Path, out: Path) -> float:
                   str(out)])
 
 
+def build_timeline(report: Path, wall: float, jobs: int) -> tuple[float, float]:
+    """(seconds before the build's first action, worker-seconds with nothing running) from ``--report``."""
+    import json
+
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    spans = [(a["started"], a["started"] + a["seconds"]) for a in doc["actions"] if a["status"] == "ran"]
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    first = events[0][0]
+    idle, running, last = 0.0, 0, first
+    for moment, change in events:
+        idle += (jobs - min(running, jobs)) * (moment - last)
+        running, last = running + change, moment
+    idle += jobs * max(0.0, doc["seconds"] - last)
+    return wall - doc["seconds"] + first, idle
+
+
 def say(text: str) -> None:
     print(text, flush=True)
 
@@ -102,7 +118,7 @@ def main() -> None:
         warm_up = timed(CMFC + ["check", "."], warm)
         say(f"warm-up (cmfc check of a copy; compiles librosa's numba kernels if this machine never did): {warm_up:.1f} s")
         before = encode_floor(folder / "floor.mp4", "floor before")
-        full = timed(CMFC + ["build", ".", "-j", "2"], project, label="full")
+        full = timed(CMFC + ["build", ".", "-j", "2", "--report", str(folder / "full.json")], project, label="full")
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         after = encode_floor(folder / "floor.mp4", "floor after")
         # The floor is measured on both sides of the full render and averaged: this VM drifts by 10-20 %
@@ -115,6 +131,9 @@ def main() -> None:
             f"peak {peak_mb:.0f} MB in one process)")
         say(f"CPU time (user + sys): floor {floor_cpu:.0f} s, full render {CPU_SECONDS['full']:.0f} s "
             f"({CPU_SECONDS['full'] / floor_cpu:.2f}x; steadier than wall time when the VM's neighbours are busy)")
+        before_build, idle = build_timeline(folder / "full.json", full, jobs=2)
+        say(f"  of which before the first action (process start, check with the music analysis, planning): "
+            f"{before_build:.1f} s; then the 2 workers sat idle {idle:.1f} worker-seconds while the build ran")
         final = project / "03_OUTPUT" / "PROJ_Resilience" / "05_assembly" / "PROJ_Resilience_FINAL.mp4"
         pictures = content_floor(final, folder / "content.mp4")
         say(f"content floor (x264 + AAC alone on cmfc's final pictures): {pictures:.1f} s "

@@ -54,7 +54,8 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
             return _report(results, state, started, dry_run=True)
         for digest in sorted(plan.corrupt):
             state.store.remove(digest)
-        runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress))
+        runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress),
+                        clock=started)
         try:
             results = runner.run()
         finally:
@@ -105,7 +106,7 @@ class Runner:
     """Schedules the plan's steps on a thread pool and collects their results."""
 
     def __init__(self, plan: Plan, state: PlanState, jobs: int, keep_going: bool, tries: int, backoff: float,
-                 progress):
+                 progress, clock: float | None = None):
         self.plan = plan
         self.state = state
         self.jobs = jobs
@@ -113,6 +114,7 @@ class Runner:
         self.tries = tries
         self.backoff = backoff
         self.progress = progress
+        self.clock = time.monotonic() if clock is None else clock  # what ActionResult.started counts from
         self.results: dict[str, ActionResult] = {}
         self.stopped_by: str | None = None
         self.consumers: dict[str, list[str]] = {s.action.id: [] for s in plan.steps}
@@ -136,6 +138,7 @@ class Runner:
                         step = ready.pop()
                         result = self._settle_without_running(step)
                         if result is not None:
+                            result.started = time.monotonic() - self.clock
                             self._finish(result, pending, ready)
                         else:
                             self.progress.started(step.action.id)
@@ -181,6 +184,7 @@ class Runner:
         except Exception:  # a bug in the engine or a store problem: report it on this action, keep going
             result = _result(step, "failed", step.key, why=step.why_text, error=traceback.format_exc())
         result.seconds = time.monotonic() - started
+        result.started = started - self.clock
         return result
 
     def _execute_step(self, step: Step) -> ActionResult:

@@ -20,6 +20,7 @@ class ActionResult:
     status: str
     why: str = ""
     seconds: float = 0.0
+    started: float = 0.0  # seconds from the build's start (after planning) to this action's start
     attempts: int = 0
     error: str | None = None
     outputs: dict[str, dict] = field(default_factory=dict)  # name -> {"sha256", "size"}
@@ -73,11 +74,12 @@ class BuildReport:
         return f"{len(self.results)} actions: " + ", ".join(parts) + f" ({self.seconds:.2f} s)"
 
     def to_json(self) -> str:
-        """The report as JSON (``--report FILE``): every action's key, kind, scene, status, seconds, why."""
+        """The report as JSON (``--report FILE``): every action's key, kind, scene, status, start, seconds, why."""
         actions = []
         for r in self.results:
             entry = asdict(r)
             entry["seconds"] = round(r.seconds, 3)
+            entry["started"] = round(r.started, 3)
             actions.append(entry)
         doc = {
             "ok": self.ok,

@@ -251,6 +251,20 @@ def test_parallel_build_gives_the_same_manifest_as_serial(tmp_path):
     assert manifests[0] == manifests[1]
 
 
+def test_the_report_says_when_each_action_started_after_its_inputs(tmp_path):
+    from build_helpers import wide_project
+
+    actions = wide_project(tmp_path, 6)
+    report = build(actions, tmp_path, jobs=3, progress=False, registry=make_registry())
+    results = {r.id: r for r in report.results}
+    for action in actions:  # the timeline --report gives: nothing starts before what it reads has finished
+        result = results[action.id]
+        assert 0 <= result.started <= report.seconds
+        for upstream in action.upstream():
+            assert results[upstream].started + results[upstream].seconds <= result.started + 1e-6
+    assert "started" in json.loads(report.to_json())["actions"][0]
+
+
 def test_two_directories_give_identical_outputs_and_manifest(tmp_path):
     roots = [tmp_path / "one", tmp_path / "elsewhere" / "two"]
     for root in roots:
