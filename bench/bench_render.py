@@ -1,8 +1,9 @@
 """Issue 5's benchmark: specs/resilience (60 s, 1080x1920) rendered in full, as a no-op, after one-scene
 edits, and as a --preview; beside the encode floor (ffmpeg x264 + AAC of 60 s of moving 1080x1920
-testsrc2, with the segments' own x264 settings: medium, CRF 20, 2 s GOP, 2 B-frames; both cores) and the emitted MoviePy timeline.py rendering the same timeline. Prints wall times, ratios and
-peak memory, line by line as they are measured. The floor is measured just before and just after the
-full render, and the ratio is to their mean.
+testsrc2, with the segments' own x264 settings: medium, CRF 20, 2 s GOP, 2 B-frames; both cores) and
+the emitted MoviePy timeline.py rendering the same timeline. Prints wall times, ratios and peak memory,
+line by line as they are measured. The floor is measured just before and just after the full render,
+and the ratio is to their mean.
 
 Before the clock starts, ``cmfc check`` of a throwaway copy warms librosa's numba cache: the first use
 on a machine compiles its kernels once (over a minute on a slow 2-core VM), which is not a render cost.
