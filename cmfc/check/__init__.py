@@ -24,10 +24,18 @@ class Compiled:
     warnings: list
     frameworks: object = None
     music_analysis: dict | None = None  # the music's full analysis (beats, sections, energy) for the mix
+    # True when the music is analysed but that was left to the build (the ``sonic:music_analysis``
+    # action): the IR then has no ``music_facts``, and the plan supplies them.
+    music_deferred: bool = False
 
 
-def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, frameworks) -> Compiled:
-    """Check ``spec`` against its files and the frameworks; return the IR or raise CmfError with every problem."""
+def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, frameworks,
+            defer_music: bool = False) -> Compiled:
+    """Check ``spec`` against its files and the frameworks; return the IR or raise CmfError with every problem.
+
+    ``defer_music``: unless a cut snaps to the music, leave its analysis (seconds: librosa) to the build,
+    which runs it beside the first renders; the arc's tempo warning is then ``cmfc check``'s alone.
+    """
     from cmfc.check.assets import check_assets, sfx_names
     from cmfc.check.references import check_duplicates, check_names
     from cmfc.check.slots import align_lines, derive_slots, samples_to_frames
@@ -70,7 +78,8 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     matches = align_lines(spec, words, positions, diag, path) if words else [None] * len(spec.scenes)
     facts = analysis = None
     music_file = files.get(("music", "path"))
-    if music_file is not None and _wants_music_facts(spec):
+    deferred = music_file is not None and _wants_music_facts(spec) and defer_music and not _snapping(spec)
+    if music_file is not None and _wants_music_facts(spec) and not deferred:
         from cmfc.check.sonic import check_arc_tempo, music_analysis, music_facts
 
         analysis = music_analysis(location.root, music_file)
@@ -102,14 +111,18 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
                                       "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed})
     return Compiled(project=project, words=words, location=location,
                     warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks,
-                    music_analysis=analysis)
+                    music_analysis=analysis, music_deferred=deferred)
 
 
 def _wants_music_facts(spec: ProjectSpec) -> bool:
     """Analyse the music only when something uses it: snapping, or an arc whose tempo range is checked."""
-    snapping = (spec.music.snap is not None and spec.music.snap.mode != "off") or any(
+    return spec.music is not None and (_snapping(spec) or spec.music.arc is not None)
+
+
+def _snapping(spec: ProjectSpec) -> bool:
+    """True when a cut snaps to the music's beats or onsets (slots then need the analysis)."""
+    return (spec.music is not None and spec.music.snap is not None and spec.music.snap.mode != "off") or any(
         s.snap is not None and s.snap.mode != "off" for s in spec.scenes)
-    return spec.music is not None and (snapping or spec.music.arc is not None)
 
 
 def _refiner(spec: ProjectSpec, root, voice_file, facts, words, positions, diag, path):
@@ -146,8 +159,8 @@ def _canonical_use(use: dict, catalogue: dict) -> dict:
     return {**use, "params": params}
 
 
-def load(argument: str) -> Compiled:
-    """Locate, parse, lower and check a spec named on the command line."""
+def load(argument: str, defer_music: bool = False) -> Compiled:
+    """Locate, parse, lower and check a spec named on the command line (``defer_music``: see ``resolve``)."""
     from cmfc.frameworks.load import load_frameworks
     from cmfc.lower.spec import parse_spec_file
     from cmfc.project import locate
@@ -156,4 +169,4 @@ def load(argument: str) -> Compiled:
     spec, positions = parse_spec_file(location.spec, location.display)
     extra = location.root / "frameworks"
     frameworks = load_frameworks(extra if extra.is_dir() else None)
-    return resolve(spec, positions, location, frameworks)
+    return resolve(spec, positions, location, frameworks, defer_music=defer_music)

@@ -11,11 +11,15 @@ from cmfc.cli import report_errors
 
 
 def _load_plan(spec: str, preview: bool = False, render: bool = True):
-    """Compile the spec and plan its actions; returns (compiled, actions)."""
+    """Compile the spec and plan its actions; returns (compiled, actions).
+
+    The music's analysis is left to the build graph (unless a cut snaps to it), where it runs beside
+    the first renders instead of before them.
+    """
     from cmfc.check import load
     from cmfc.plan import PlanOptions, plan_project
 
-    compiled = load(spec)
+    compiled = load(spec, defer_music=True)
     return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cmfc.build import Action, FileInput, Output
+from cmfc.build import Action, ActionInput, FileInput, Output
 from cmfc.check import Compiled
 from cmfc.ir.canonical import canonical_data
 
@@ -29,8 +29,12 @@ def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> li
     """Every action of the build, in a stable order."""
     from cmfc.backends import available_targets
 
+    from cmfc.plan.sound_actions import music_analysis_actions
+
     available = set(available_targets()) | {"ir"}
     actions: list[Action] = []
+    if options.render or "ir" in options.targets:
+        actions += music_analysis_actions(compiled)
     for target in options.targets:
         if target in available:
             actions.extend(_compile_actions(compiled, target))
@@ -79,7 +83,13 @@ def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
                                        {}, compiled, None))
         return actions
     if target == "ir":
-        return [_compile_action("compile:ir", target, project, ["ir.json"], {}, compiled, None)]
+        from cmfc.plan.sound_actions import MUSIC_ANALYSIS_ID, music_analysed
+
+        # The music's facts come from the analysis action (so the IR's key is the same whether check
+        # analysed the music or left it to the build); compile:ir puts them back.
+        music = {"music_analysis": ActionInput(MUSIC_ANALYSIS_ID, "analysis")} if music_analysed(compiled) else {}
+        view = project.model_copy(update={"music_facts": None})
+        return [_compile_action("compile:ir", target, view, ["ir.json"], music, compiled, None)]
     view = timeline_view(project, brand=target == "captions")
     words_input = {**words_input, **_media_inputs(compiled, target)}
     files = {

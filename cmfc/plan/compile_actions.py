@@ -19,6 +19,17 @@ TARGET_STAGE = {
 COMPILE_VERSION = "1"
 
 
+def with_music_facts(project_data: dict, analysis_path: Path):
+    """The IR with ``music_facts`` from the analysis action's JSON, as check would have resolved it."""
+    import json
+
+    from cmfc.check.sonic import music_facts
+    from cmfc.ir.models import Project
+
+    analysis = json.loads(Path(analysis_path).read_text(encoding="utf-8"))
+    return Project.model_validate({**project_data, "music_facts": music_facts(analysis).model_dump()})
+
+
 def output_path(project_id: str, target: str, relative: str) -> str:
     """``03_OUTPUT/<id>/<stage>/<relative>`` for a compiled file."""
     return str(PurePosixPath(OUTPUT_ROOT, project_id, TARGET_STAGE[target], relative))
@@ -48,6 +59,8 @@ def run_compile(ctx) -> None:
         words = tuple(read_words(ctx.input_path("words"), project.voice.words or "words"))
     target = params["target"]
     if target == "ir":
+        if "music_analysis" in ctx.action.inputs:
+            project = with_music_facts(params["project"], ctx.input_path("music_analysis"))
         files = {"ir.json": dumps(project).encode("utf-8")}
     else:
         files = emitter(target)(project, EmitContext(words=words, frameworks=frameworks, root=root))

@@ -1,4 +1,4 @@
-"""Sound actions (stages 2 and 6): clean voice, the mix, and its single AAC encode.
+"""Sound actions (stages 2 and 6): the music's analysis, clean voice, the mix, and its single AAC encode.
 
 Paths never enter params: files are named inputs, and params refer to them as
 ``input:<name>``, so a key is the same wherever the project lives.
@@ -16,7 +16,34 @@ from cmfc.naming import sonic_name, stage_dir
 SOUND_VERSION = "2"
 # Rough seconds of work per second of timeline on two cores (bench/bench_mix.py), for the build's
 # work order only (Action.cost).
-SECONDS_PER_SECOND = {"voice_clean": 0.01, "mix": 0.05, "encode": 0.04}
+SECONDS_PER_SECOND = {"voice_clean": 0.01, "mix": 0.09, "encode": 0.07}
+# The analysis is mostly librosa's import (about 3 s) on a cold build: it starts first, beside a render.
+MUSIC_ANALYSIS_SECONDS = 4.0
+MUSIC_ANALYSIS_ID = "sonic:music_analysis"
+
+
+@register("sonic.analyze_music", version=SOUND_VERSION)
+def run_analyze_music(ctx) -> None:
+    """Tempo, beats, downbeats, sections and energy of the music (what the IR shows and surgery cuts on)."""
+    from cmfc.check.sonic import music_analysis
+
+    # through check's cache by content: a project `cmfc check`ed before builds this in milliseconds
+    analysis = music_analysis(Path(ctx.project_root), ctx.input_path("music"))
+    ctx.output_path("analysis").write_text(json.dumps(analysis, sort_keys=True), encoding="utf-8")
+
+
+def music_analysis_actions(compiled: Compiled) -> list[Action]:
+    """The analysis as an action, when the project's music is analysed (an arc, or snapping)."""
+    if not music_analysed(compiled):
+        return []
+    return [Action(id=MUSIC_ANALYSIS_ID, kind="sonic.analyze_music",
+                   inputs={"music": FileInput(compiled.project.music.path)}, outputs=(Output("analysis"),),
+                   cost=MUSIC_ANALYSIS_SECONDS)]
+
+
+def music_analysed(compiled: Compiled) -> bool:
+    """True when the music is analysed: the IR has its facts, or check left the analysis to the build."""
+    return compiled.project.music_facts is not None or compiled.music_deferred
 
 
 @register("sonic.voice_clean", version=SOUND_VERSION)
@@ -41,11 +68,8 @@ def run_mix(ctx) -> None:
         apply_scene_afx(params["voice_path"], ctx.params["afx"], processed)
         params["voice_path"] = str(processed)
     params["music_path"] = resolve(params.get("music_path"))
-    if ctx.params.get("music_analysis"):
-        # check analysed the track already (cached by content); surgery reuses it rather than redo it
-        analysis_path = ctx.output_path("master").with_name("music_analysis.json")
-        analysis_path.write_text(json.dumps(ctx.params["music_analysis"], sort_keys=True), encoding="utf-8")
-        params["music_analysis"] = str(analysis_path)
+    if "music_analysis" in ctx.action.inputs:
+        params["music_analysis"] = str(ctx.input_path("music_analysis"))  # surgery cuts on its bars
     params["cues"] = [{**cue, "path": resolve(cue["path"])} for cue in params.get("cues", ())]
     render_mix(MixRequest.from_params(params), ctx.output_path("master"))
 
@@ -126,10 +150,11 @@ def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
         cost=round(seconds * SECONDS_PER_SECOND["voice_clean"], 3),
     )]
     request, inputs = _mix_request(compiled)
+    if request["music_fit"] == "surgery":
+        inputs["music_analysis"] = ActionInput(MUSIC_ANALYSIS_ID, "analysis")
     actions.append(Action(
         id="sonic:mix", kind="sonic.mix", inputs=inputs,
-        params={"request": request, "afx": _afx_params(compiled),
-                "music_analysis": compiled.music_analysis if request["music_fit"] == "surgery" else None},
+        params={"request": request, "afx": _afx_params(compiled)},
         outputs=(Output("master", f"{sonic}/{sonic_name(project.id, 'MASTER')}", origin="processed"),),
         cost=round(seconds * SECONDS_PER_SECOND["mix"], 3),
     ))
@@ -177,7 +202,7 @@ def _mix_request(compiled: Compiled) -> tuple[dict, dict]:
         target_lufs=float(project.voice.loudness.lufs),
         bass_dip_db=float(arc.impacts.bass_dip_db) if arc else -6.0,
         dip_ms=int(arc.impacts.dip_ms) if arc else 250,
-        music_fit="surgery" if project.music_facts is not None else "loop",
+        music_fit="surgery" if music_analysed(compiled) else "loop",
     )
     params = request.params()
     params["cues"] = cue_params

@@ -1,7 +1,9 @@
 """IR slices: what each action reads, and nothing more, so its key changes only when its inputs do.
 
 A view is a whole ``Project`` whose unused parts are reset to neutral values, so the
-action can run the ordinary backend on it and the key covers exactly what it used.
+action can run the ordinary backend on it and the key covers exactly what it used. No
+backend reads the music's facts: every view drops them (compile:ir takes them from the
+``sonic:music_analysis`` action), so a view is the same whether check analysed the music or not.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ def scene_view(project: Project, scene: Scene, *, brand: bool, seed: bool) -> Pr
         "brand": project.brand if brand else Brand(),
         "seed": project.seed if seed else 0,
         "music": None,
+        "music_facts": None,
         "sfx_library": None,
     })
 
@@ -28,7 +31,7 @@ def timeline_view(project: Project, *, brand: bool) -> Project:
     scenes = tuple(scene.model_copy(update={"hero": _hero_without_prompt(scene), "motion": _motion_without_prompt(scene)})
                    for scene in project.scenes)
     characters = tuple(c.model_copy(update={"anchor": None}) for c in project.characters)
-    return project.model_copy(update={"scenes": scenes, "characters": characters, "seed": 0,
+    return project.model_copy(update={"scenes": scenes, "characters": characters, "seed": 0, "music_facts": None,
                                       "brand": project.brand if brand else Brand()})
 
 
@@ -51,4 +54,4 @@ def skeleton_view(project: Project) -> Project:
                                             "motion": _motion_without_prompt(scene), "words": None})
                    for scene in project.scenes)
     return project.model_copy(update={"scenes": scenes, "characters": (), "seed": 0, "brand": Brand(), "title": "",
-                                      "music": None, "sfx_library": None})
+                                      "music": None, "music_facts": None, "sfx_library": None})
