@@ -13,7 +13,7 @@ from cmfc.build import Action, ActionInput, FileInput, Output, register
 from cmfc.check import Compiled
 from cmfc.naming import sonic_name, stage_dir
 
-SOUND_VERSION = "2"
+SOUND_VERSION = "3"  # 3: surgery stretches with Rubber Band
 # Rough seconds of work per second of timeline on two cores (bench/bench_mix.py), for the build's
 # work order only (Action.cost).
 SECONDS_PER_SECOND = {"voice_clean": 0.01, "mix": 0.09, "encode": 0.07}

@@ -82,6 +82,24 @@ def resample(samples: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
     return resample_poly(samples, to_sr // g, from_sr // g, axis=0).astype(np.float32)
 
 
+def ffmpeg_filter(samples: np.ndarray, sr: int, audio_filter: str) -> np.ndarray:
+    """``samples`` (float32, mono or ``(n, channels)``) through an ffmpeg audio filter chain, in memory."""
+    import numpy as np
+
+    import imageio_ffmpeg
+
+    samples = np.ascontiguousarray(samples, dtype="<f4")
+    channels = 1 if samples.ndim == 1 else samples.shape[1]
+    raw = ["-f", "f32le", "-ar", str(sr), "-ac", str(channels)]
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error", *raw, "-i", "pipe:0",
+               "-af", audio_filter, *raw, "pipe:1"]
+    result = subprocess.run(command, input=samples.tobytes(), capture_output=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"ffmpeg -af {audio_filter} failed: {result.stderr.decode('utf-8', 'replace')[-500:]}")
+    out = np.frombuffer(result.stdout, dtype="<f4")
+    return out.copy() if channels == 1 else out[: out.size - out.size % channels].reshape(-1, channels).copy()
+
+
 def duration_samples(seconds: float, sr: int = SAMPLE_RATE) -> int:
     """Seconds to a whole number of samples (round half to even, as the IR does)."""
     return int(round(seconds * sr))
