@@ -139,6 +139,12 @@ def test_glitch_touches_only_its_span(plain):
     assert changed_frames(frames, plain) == list(range(START, END))
 
 
+def test_glitch_blocks_shift_pixels_on_every_frame_of_its_span():
+    # the RGB split alone (no blocks) against the split plus blocks: the displacement fires on every span frame
+    split_only, blocks = apply("glitch", intensity="1", blocks="0"), apply("glitch", intensity="1", blocks="200")
+    assert [n for n in range(FRAMES) if not np.array_equal(split_only[n], blocks[n])] == list(range(START, END))
+
+
 def test_vignette_darkens_corners_not_centre(plain):
     frames = apply("vignette", amount="1")
     corner = frames[START:END, :20, :20].mean() - plain[START:END, :20, :20].mean()
