@@ -87,19 +87,6 @@ def rgb_pass(ctx: Ctx, filters: str) -> str:
             f"[<T>ya][<T>yc]overlay=eof_action=pass:{ctx.enable()}[<OUT>]")
 
 
-def span_pass(ctx: Ctx, extra_inputs_and_filter: str) -> str:
-    """A fragment running a filter with extra inputs (``[<T>x]…filter``) on the span's frames only.
-
-    The extra inputs (e.g. ``displace``'s maps) need then exist for the span alone, timestamped from
-    its first frame: the span is cut out (``trim`` keeps timestamps), filtered, and laid back over
-    the untouched stream, which passes through elsewhere.
-    """
-    if ctx.start == 0 and ctx.end >= ctx.frames:
-        return f"[<IN>]{extra_inputs_and_filter}[<OUT>]"
-    return (f"[<IN>]split[<T>sa][<T>sb];[<T>sb]trim=start_frame={ctx.start}:end_frame={ctx.end}[<T>sc];"
-            f"[<T>sc]{extra_inputs_and_filter}[<T>sd];[<T>sa][<T>sd]overlay=eof_action=pass:{ctx.enable()}[<OUT>]")
-
-
 def camera(ctx: Ctx, zoom: str, dx: str = "0", dy: str = "0", angle: str = "0") -> str:
     """A ``perspective`` filter moving the picture by (dx, dy) px, rotating by ``angle`` rad, zooming by ``zoom``.
 
