@@ -17,8 +17,8 @@ from cmfc.ir.models import Project, Scene
 from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
 from cmfc.render.encode import GOP_SECONDS
 
-PICTURE_VERSION = "4"  # 2: x264 single-threaded, crt scanlines as a mask; 3: the last frame is its own action;
-# 4: storyboard cards keep clear of the kinetic text and the captions
+PICTURE_VERSION = "5"  # 2: x264 single-threaded, crt scanlines as a mask; 3: the last frame is its own action;
+# 4: storyboard cards keep clear of the kinetic text and the captions; 5: stills on a 1/fps time base
 PLACEHOLDER_VERSION = "1"
 TRANSITIONS_FROM_PREVIOUS = ("crossfade",)
 # Rough seconds per encoded 1080x1920 frame on two cores (bench/bench_render.py), for the build's

@@ -50,8 +50,12 @@ def cover_filters(width: int, height: int) -> list[str]:
 
 
 def still_filters(width: int, height: int, fps: int) -> list[str]:
-    """A single decoded still held for ever at ``fps`` (the caller trims to the slot)."""
-    return [*cover_filters(width, height), "loop=loop=-1:size=1", f"setpts=N/{fps}/TB"]
+    """A single decoded still held for ever at ``fps`` (the caller trims to the slot).
+
+    The time base becomes 1/fps: an image arrives in image2's 1/25, where ``N/fps/TB`` truncates
+    (frame 12 at 24 fps would be stamped 0.44 s), so layers placed by timestamp landed a frame late.
+    """
+    return [*cover_filters(width, height), "loop=loop=-1:size=1", f"settb=1/{fps}", f"setpts=N/{fps}/TB"]
 
 
 def kenburns_filters(motion: KenBurns, width: int, height: int, fps: int, frames: int, first: int = 0) -> list[str]:

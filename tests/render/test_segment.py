@@ -110,3 +110,15 @@ def test_effects_change_only_their_frames(root):
     plain, shaken = decode(root / "plain.mp4").astype(int), decode(root / "shaken.mp4").astype(int)
     changed = [bool(abs(a - b).max() > 8) for a, b in zip(plain, shaken)]
     assert not any(changed[:8]) and any(changed[8:16])
+
+
+def test_a_layer_placed_by_time_lands_on_its_frame_over_a_still(root):
+    """A still arrives on image2's 1/25 time base; at 24 fps its frames' stamps used to truncate
+    (frame 12 at 0.44 s), so the flash, a layer placed by timestamp, began a frame late."""
+    from cmfc.render.segment import Effect
+
+    render_segment(still(frames=24), root, root / "plain.mp4")
+    render_segment(still(frames=24, effects=(Effect("flash", {}, 12, 18),)), root, root / "flash.mp4")
+    plain, flashed = decode(root / "plain.mp4").astype(int), decode(root / "flash.mp4").astype(int)
+    changed = [n for n, (a, b) in enumerate(zip(plain, flashed)) if abs(a - b).mean() > 8]
+    assert changed == list(range(12, 18))
