@@ -133,7 +133,7 @@ def main() -> None:
         say(f"CPU time (user + sys): floor {floor_cpu:.0f} s, full render {CPU_SECONDS['full']:.0f} s "
             f"({CPU_SECONDS['full'] / floor_cpu:.2f}x; steadier than wall time when the VM's neighbours are busy)")
         before_build, idle = build_timeline(folder / "full.json", full, jobs=2)
-        say(f"  of which before the first action (process start, check with the music analysis, planning): "
+        say(f"  of which before the first action (process start, check, planning; the music analysis is an action): "
             f"{before_build:.1f} s; then the 2 workers sat idle {idle:.1f} worker-seconds while the build ran")
         final = project / "03_OUTPUT" / "PROJ_Resilience" / "05_assembly" / "PROJ_Resilience_FINAL.mp4"
         pictures = content_floor(final, folder / "content.mp4")
