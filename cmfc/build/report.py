@@ -98,15 +98,19 @@ class BuildReport:
 
         console = console or Console(stderr=True)
         table = Table(title="cmfc build", show_lines=False)
-        for column in ("action", "kind", "scene", "status", "seconds", "why"):
-            table.add_column(column, justify="right" if column == "seconds" else "left")
+        # The id names the kind (the JSON report has it); ids never wrap, so an 80-column log stays readable.
+        table.add_column("action", no_wrap=True)
+        table.add_column("scene", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("seconds", justify="right", no_wrap=True)
+        table.add_column("why")
         style = {"ran": "green", "cached": "dim", "failed": "bold red", "placeholder": "yellow",
                  "skipped": "red", "would-run": "cyan"}
         for r in self.results:
             if r.status == "cached" and not r.restored and not show_cached:
                 continue
             why = r.error.splitlines()[0] if r.error else r.why
-            table.add_row(r.id, r.kind, r.scene or "", f"[{style[r.status]}]{r.status}[/]",
+            table.add_row(r.id, r.scene or "", f"[{style[r.status]}]{r.status}[/]",
                           f"{r.seconds:.2f}", why)
         if table.row_count:
             console.print(table)

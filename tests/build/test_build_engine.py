@@ -352,3 +352,18 @@ def test_one_worker_starts_the_longest_chain_first_and_cost_is_not_part_of_the_k
     recosted = [replace(a, cost=0.0) for a in actions]
     report = build(recosted, tmp_path, jobs=1, progress=False, registry=registry)
     assert order == [] and len(report.ids("cached")) == 7
+
+
+def test_the_table_keeps_action_ids_whole_in_an_80_column_log():
+    import io
+
+    from rich.console import Console
+
+    from cmfc.build.report import ActionResult, BuildReport
+
+    ids = [f"compile:comfyui:SC_{n:02d}" for n in range(1, 4)] + ["sonic:music_analysis"]
+    report = BuildReport([ActionResult(i, "compile.target", i[-5:], "local", "k", "ran",
+                                       why="upstream sonic:music_analysis will run") for i in ids])
+    out = io.StringIO()
+    report.render(Console(file=out, width=80))
+    assert all(i in out.getvalue() for i in ids)
