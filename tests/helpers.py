@@ -87,7 +87,7 @@ class TinyProject:
 
 
 def copy_example(name: str, destination: Path) -> Path:
-    """A copy of specs/<name> (so tests may modify it)."""
+    """A copy of specs/<name> as bundled (so tests may modify it): not what ``make demo`` built there."""
     source = Path(__file__).parent.parent / "specs" / name
-    shutil.copytree(source, destination)
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".cmfc", "03_OUTPUT"))
     return destination

@@ -43,7 +43,13 @@ def words_of(spec: Path) -> list[dict]:
 
 
 def media_files() -> list[Path]:
-    return sorted(p for spec in (ALPHA, RESILIENCE) for p in spec.rglob("*") if p.is_file())
+    """The bundled files: not what a build of the example leaves beside them (``make demo`` runs first)."""
+    from cmfc.build.action import STATE_DIR
+    from cmfc.naming import OUTPUT_ROOT
+
+    built = {STATE_DIR, OUTPUT_ROOT}
+    return sorted(p for spec in (ALPHA, RESILIENCE) for p in spec.rglob("*")
+                  if p.is_file() and not built & set(p.relative_to(spec).parts))
 
 
 def audio_info(path: Path) -> tuple[int, int, int]:
