@@ -180,9 +180,9 @@ class Runner:
         try:
             result = self._execute_step(step)
         except ActionFailed as exc:
-            result = _result(step, "failed", step.key, why=step.why_text, error=str(exc), attempts=exc.attempts)
+            result = _result(step, "failed", step.key, why=step.why_after_run, error=str(exc), attempts=exc.attempts)
         except Exception:  # a bug in the engine or a store problem: report it on this action, keep going
-            result = _result(step, "failed", step.key, why=step.why_text, error=traceback.format_exc())
+            result = _result(step, "failed", step.key, why=step.why_after_run, error=traceback.format_exc())
         result.seconds = time.monotonic() - started
         result.started = started - self.clock
         return result
@@ -213,13 +213,13 @@ class Runner:
                 raise
             outputs = self._attempt(step, inputs, log, attempt=exc.attempts, writer=step.kind.placeholder)
             self._materialise(action, outputs)
-            return _result(step, "placeholder", key, why=step.why_text, error=str(exc), attempts=exc.attempts,
+            return _result(step, "placeholder", key, why=step.why_after_run, error=str(exc), attempts=exc.attempts,
                            inputs=digests, outputs=outputs, log=log)
         record = key_material(action, step.kind.version, digests)
         record.update(id=action.id, outputs=outputs)
         state.cache.put(key, record)
         self._materialise(action, outputs)
-        return _result(step, "ran", key, why=step.why_text, attempts=attempts, inputs=digests, outputs=outputs, log=log)
+        return _result(step, "ran", key, why=step.why_after_run, attempts=attempts, inputs=digests, outputs=outputs, log=log)
 
     def _input_paths(self, action: Action, digests: dict[str, str]) -> dict[str, Path]:
         """Readable paths for every input; store entries are verified first (never feed corrupt bytes)."""

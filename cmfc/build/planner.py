@@ -33,13 +33,21 @@ class Step:
 
     @property
     def why_text(self) -> str:
-        """The reasons in one line; many "upstream will run" are folded into one phrase."""
+        """The reasons in one line, as planned; many "upstream will run" are folded into one phrase."""
+        return self._why("will run")
+
+    @property
+    def why_after_run(self) -> str:
+        """The same once the upstream ran: it changed, or this step would have been a cache hit."""
+        return self._why("changed")
+
+    def _why(self, upstream_verb: str) -> str:
         upstream = [r.subject for r in self.why if r.code == "upstream"]
         others = [r.message for r in self.why if r.code != "upstream"]
         if len(upstream) > 2:
-            others.append(f"upstream {upstream[0]}, {upstream[1]} and {len(upstream) - 2} more will run")
+            others.append(f"upstream {upstream[0]}, {upstream[1]} and {len(upstream) - 2} more {upstream_verb}")
         else:
-            others.extend(f"upstream {u} will run" for u in upstream)
+            others.extend(f"upstream {u} {upstream_verb}" for u in upstream)
         return "; ".join(others)
 
 
