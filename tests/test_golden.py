@@ -1,12 +1,12 @@
 """The compiled outputs of every example spec equal golden/ byte for byte, from any directory."""
 
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from cmfc.cli import cli
 from cmfc.golden import check, compile_spec
+from tests.helpers import copy_example
 
 ROOT = Path(__file__).parent.parent
 
@@ -20,7 +20,7 @@ def test_goldens_match_the_compiler():
 
 def test_compiling_in_another_directory_gives_identical_bytes(tmp_path):
     copy = tmp_path / "somewhere else" / "alpha"
-    shutil.copytree(ROOT / "specs" / "alpha", copy, ignore=shutil.ignore_patterns(".cmfc", "03_OUTPUT"))
+    copy_example("alpha", copy)
     assert compile_spec(copy) == compile_spec(ROOT / "specs" / "alpha")
 
 
@@ -36,7 +36,7 @@ def test_goldens_hold_no_absolute_paths_or_machine_names():
 
 def test_golden_check_command_prints_a_diff_and_fails(tmp_path):
     specs = tmp_path / "specs"
-    shutil.copytree(ROOT / "specs" / "alpha", specs / "alpha", ignore=shutil.ignore_patterns(".cmfc", "03_OUTPUT"))
+    copy_example("alpha", specs / "alpha")
     golden = tmp_path / "golden"
     runner = CliRunner()
     assert runner.invoke(cli, ["golden", "update", "--specs", str(specs), "--golden", str(golden)]).exit_code == 0
