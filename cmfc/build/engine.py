@@ -23,7 +23,7 @@ from cmfc.build.manifest import make_manifest, manifest_bytes
 from cmfc.build.planner import Plan, PlanState, Step, check_outputs, make_plan
 from cmfc.build.progress import make_progress
 from cmfc.build.registry import Registry, TransientError
-from cmfc.build.report import ActionResult, BuildReport
+from cmfc.build.report import NOT_STARTED, ActionResult, BuildReport
 from cmfc.build.store import write_atomic
 from cmfc.diagnostics import CmfError, render
 
@@ -158,7 +158,7 @@ class Runner:
         if blocked:
             return _result(step, "skipped", step.key, why=f"blocked: upstream {blocked[0]} did not build")
         if self.stopped_by is not None:
-            return _result(step, "skipped", step.key, why=f"not started: the build stopped after {self.stopped_by} failed")
+            return _result(step, "skipped", step.key, why=f"{NOT_STARTED}the build stopped after {self.stopped_by} failed")
         if _inline(step):
             return _result(step, "cached", step.key, why=step.why_text, inputs=step.input_digests, outputs=step.outputs)
         return None

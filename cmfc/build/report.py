@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 STATUSES = ("ran", "cached", "placeholder", "failed", "skipped", "would-run")
+NOT_STARTED = "not started: "  # the why of an action a failure kept from starting (without --keep-going)
 
 
 @dataclass
@@ -92,8 +93,13 @@ class BuildReport:
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def render(self, console=None, show_cached: bool = False) -> None:
-        """Print a rich table of what ran, failed or was restored (cached ones counted unless asked for)."""
+        """Print what ran, failed or was restored as a table, then each failure's whole error.
+
+        Cached actions are only counted (unless asked for); the actions a failure kept from starting
+        collapse into one line, so the error is not buried under a row for each of them.
+        """
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         console = console or Console(stderr=True)
@@ -103,15 +109,27 @@ class BuildReport:
         table.add_column("scene", no_wrap=True)
         table.add_column("status", no_wrap=True)
         table.add_column("seconds", justify="right", no_wrap=True)
-        table.add_column("why")
+        table.add_column("why", overflow="fold")
         style = {"ran": "green", "cached": "dim", "failed": "bold red", "placeholder": "yellow",
                  "skipped": "red", "would-run": "cyan"}
+        stopped = [r for r in self.results if r.status == "skipped" and r.why.startswith(NOT_STARTED)]
+        # after a stop, the actions blocked by one that never started are not started either
+        not_started = [r for r in self.results if r.status == "skipped"] if stopped else []
         for r in self.results:
-            if r.status == "cached" and not r.restored and not show_cached:
+            if (r.status == "cached" and not r.restored and not show_cached) or r in not_started:
                 continue
-            why = r.error.splitlines()[0] if r.error else r.why
-            table.add_row(r.id, r.scene or "", f"[{style[r.status]}]{r.status}[/]",
-                          f"{r.seconds:.2f}", why)
+            why = "error below" if r.error else r.why
+            table.add_row(escape(r.id), r.scene or "", f"[{style[r.status]}]{r.status}[/]",
+                          f"{r.seconds:.2f}", escape(why))
         if table.row_count:
             console.print(table)
+        if not_started:
+            reason = stopped[0].why[len(NOT_STARTED):]
+            console.print(escape(f"{len(not_started)} actions not started: {reason} (--keep-going builds what "
+                                 "does not depend on it)"), soft_wrap=True)
+        for r in self.results:
+            if r.error:
+                stand_in = "; a black placeholder stands in" if r.status == "placeholder" else ""
+                console.print(f"[bold red]{escape(r.id)} failed{stand_in}:[/]", soft_wrap=True)
+                console.print(escape(r.error.rstrip()), soft_wrap=True, highlight=False)
         console.print(self.summary_line())

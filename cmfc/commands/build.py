@@ -81,9 +81,42 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     if report_file:
         atomic_write_text(report_file, report.to_json())
     if not dry_run:
+        root = compiled.location.root
         for path in localize_timelines(compiled, Path(media_root).resolve() if media_root else None):
-            click.echo(f"Resolve timeline: {path}", err=True)
+            click.echo(f"Resolve timeline: {from_here(root / path)}", err=True)
+        video = finished_video(compiled, actions, report)
+        if video:
+            click.echo(video, err=True)
     raise SystemExit(report.exit_code)
+
+
+def finished_video(compiled, actions, report) -> str | None:
+    """``Video: <path> (0:05.00 at 24 fps, 1080x1920)`` once the build assembled it, with a word on placeholders."""
+    from cmfc.render.encode import output_size
+
+    mux = next((action for action in actions if action.kind == "assemble.mux"), None)
+    if mux is None or report.result(mux.id).status not in ("ran", "cached"):
+        return None
+    project = compiled.project
+    seconds = project.duration_frames / project.format.fps
+    width, height = output_size(project.format.width, project.format.height, mux.id.endswith(":preview"))
+    line = (f"Video: {from_here(compiled.location.root / mux.outputs[0].path)} ({int(seconds // 60)}:{seconds % 60:05.2f} at {project.format.fps} fps, "
+            f"{width}x{height})")
+    stand_ins = sorted({r.scene for r in report.results if r.status == "placeholder" and r.scene})
+    if stand_ins:
+        line += f"; black placeholders for {', '.join(stand_ins)} (failed, see above)"
+    return line
+
+
+def from_here(path: Path) -> str:
+    """``path`` as the user can type it from the working directory: relative below it, else absolute."""
+    import os
+
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return os.fspath(absolute)
 
 
 def localize_timelines(compiled, media_root: Path | None = None) -> list[str]:

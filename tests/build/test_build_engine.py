@@ -223,6 +223,22 @@ def test_without_keep_going_nothing_new_starts_after_a_failure(project):
     assert report.exit_code == 1
 
 
+def test_a_stopped_builds_table_shows_the_whole_error_not_a_row_per_action_it_kept_from_starting(project):
+    import io
+
+    from rich.console import Console
+
+    from cmfc.build import Action
+
+    actions = [Action("boom", "fail_no_placeholder", {}, {}, ())] + project.actions
+    out = io.StringIO()
+    project(actions, jobs=1).render(Console(file=out, width=80))
+    text = out.getvalue()
+    assert "5 actions not started: the build stopped after boom failed" in text
+    assert "read:a" not in text and "final" not in text  # no row each for what never started
+    assert "boom failed:" in text and "RuntimeError: the generator exploded" in text
+
+
 def test_a_user_error_inside_an_action_is_shown_without_traceback(project):
     from cmfc.build import Action
 

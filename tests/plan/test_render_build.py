@@ -91,6 +91,18 @@ def test_preview_is_cached_apart_from_the_master(built):
     assert again.ids("ran") == []
 
 
+def test_the_build_says_where_the_finished_video_landed(built, monkeypatch):
+    from click.testing import CliRunner
+
+    from cmfc.cli import cli
+
+    tiny, _ = built
+    monkeypatch.chdir(tiny.root)
+    result = CliRunner().invoke(cli, ["build", tiny.spec_path.name])
+    assert result.exit_code == 0, result.output
+    assert "Video: 03_OUTPUT/PROJ_T/05_assembly/PROJ_T_FINAL.mp4 (0:05.00 at 24 fps, 144x256)" in result.output
+
+
 def test_build_writes_resolve_timelines_with_absolute_urls_beside_the_portable_ones(tiny):
     from click.testing import CliRunner
 
