@@ -254,7 +254,8 @@ def _generator_reason(scene: Scene) -> str:
         wanted.append(f"hero {scene.hero.kind}")
     if scene.motion is not None and scene.motion.kind in ("wan22", "onetoall"):
         wanted.append(f"motion {scene.motion.kind}")
-    return " + ".join(wanted) + " need a generator; none is configured"
+    verb = "needs" if len(wanted) == 1 else "need"
+    return f"{' + '.join(wanted)} {verb} a generator; none is configured"
 
 
 def _captions_by_scene(compiled: Compiled) -> dict[str, str]:

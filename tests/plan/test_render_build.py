@@ -91,6 +91,17 @@ def test_preview_is_cached_apart_from_the_master(built):
     assert again.ids("ran") == []
 
 
+def test_a_storyboard_card_says_in_words_what_it_stands_in_for(tiny):
+    def reasons(scenes):
+        actions = plan_project(load(str(tiny.write(scenes, HEAD))), PlanOptions())
+        return {a.scene: a.params["request"]["card"]["reason"] for a in actions
+                if a.kind == "render.segment" and a.params["request"].get("card")}
+
+    assert reasons(SCENES) == {"SC_01": "hero lora needs a generator; none is configured"}
+    with_motion = SCENES.replace('hero lora "on a rooftop"', 'hero lora "on a rooftop"\n  motion wan22 "a push-in"')
+    assert reasons(with_motion) == {"SC_01": "hero lora + motion wan22 need a generator; none is configured"}
+
+
 def test_the_build_says_where_the_finished_video_landed(built, monkeypatch):
     from click.testing import CliRunner
 
