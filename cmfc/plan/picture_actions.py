@@ -21,12 +21,15 @@ PICTURE_VERSION = "5"  # 2: x264 single-threaded, crt scanlines as a mask; 3: th
 # 4: storyboard cards keep clear of the kinetic text and the captions; 5: stills on a 1/fps time base
 PLACEHOLDER_VERSION = "1"
 TRANSITIONS_FROM_PREVIOUS = ("crossfade",)
-# Rough seconds per encoded 1080x1920 frame on two cores (bench/bench_render.py), for the build's
-# work order only (Action.cost): x264 on temporal noise is the slow case, about 4x a plain frame.
-SECONDS_PER_FRAME = 0.04
-EXTRA_SECONDS_PER_FRAME = {"grain": 0.11}
-# A scene body guessed slower than this renders in parts (the grainy SC_02 of specs/resilience: 15 s).
-PART_SECONDS = 8.0
+# Rough CPU seconds per rendered 1080x1920 frame, filters and one x264 thread (bench/bench_render_costs.py:
+# 33-120 ms, most scenes 75-90), for the build's work order (Action.cost) and for cutting scenes into
+# parts: x264 on temporal noise is the slow case, about 3x a plain frame.
+SECONDS_PER_FRAME = 0.08
+EXTRA_SECONDS_PER_FRAME = {"grain": 0.17}
+# A scene body guessed slower than this renders in parts of whole GOPs, side by side on two workers:
+# an edit to a 5 s scene then takes about half the time. A part skips the effects' work on the frames
+# before it (render.segment), so a cut costs ~0.1-0.3 s of CPU.
+PART_SECONDS = 6.0
 
 
 def _placeholder(ctx) -> None:

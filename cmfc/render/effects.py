@@ -36,6 +36,8 @@ _BUILDERS: dict[str, Callable[[Ctx, dict[str, Any]], list[str]]] = {
     **effects_transitions.BUILDERS,
 }
 LOCAL_EFFECTS: frozenset[str] = frozenset(_BUILDERS)
+# Effects whose frame n depends on the frames before it (grain's noise draws on from one frame to the next).
+STATEFUL: frozenset[str] = frozenset({"grain"})
 
 
 @dataclass(frozen=True)
@@ -102,19 +104,24 @@ def effect_frames(name: str, params: Mapping[str, str], at: int | None, until: i
 
 
 def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: int, frames: int,
-                   prev: bool = False) -> list[str]:
-    """Fragments (see module doc) applying ``spans`` in order; ``prev`` lets transitions read ``[<PREV>]``."""
+                   prev: bool = False, first: int = 0) -> list[str]:
+    """Fragments (see module doc) applying ``spans`` in order; ``prev`` lets transitions read ``[<PREV>]``.
+
+    ``first``: a window's render keeps only frames from ``first`` on, so an effect leaves the frames
+    before it alone (a span over before it is dropped), unless it carries state from frame to frame
+    (:data:`STATEFUL`). The kept frames are the ones a whole render makes.
+    """
     fragments: list[str] = []
     for index, span in enumerate(spans):
         if span.name not in _BUILDERS:
             reason = NOT_LOCAL.get(span.name, "not in the effects catalogue")
             raise ValueError(f"effect {span.name} is not rendered locally: {reason}")
         start, end = max(0, span.start), min(frames, span.end)
-        if end <= start:
+        if end <= start or (end <= first and span.name not in STATEFUL):
             continue
         seed = zlib.crc32(f"{span.name}:{start}:{end}:{index}".encode()) & 0xFFFF
         ctx = Ctx(fps=fps, width=width, height=height, frames=frames, start=start, end=end,
-                  seed=seed, prev=prev)
+                  seed=seed, prev=prev, first=first)
         fragments.extend(_BUILDERS[span.name](ctx, effect_params(span.name, span.params, fps)))
     return fragments
 

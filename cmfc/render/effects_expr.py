@@ -28,6 +28,12 @@ class Ctx:
     end: int
     seed: int
     prev: bool = False
+    first: int = 0  # a window's render keeps only frames from here on: earlier ones need not be processed
+
+    @property
+    def live_start(self) -> int:
+        """The span's first frame that is kept: its start, or the window's first frame if that is later."""
+        return max(self.start, self.first)
 
     @property
     def scale(self) -> float:
@@ -39,7 +45,15 @@ class Ctx:
         return self.end - self.start
 
     def enable(self) -> str:
-        """Timeline option limiting a filter to the effect's frames."""
+        """Timeline option limiting a filter to the effect's frames that are kept (see ``first``).
+
+        Only for filters whose output at frame n depends on n alone; a filter carrying state from
+        frame to frame (``noise``) must see every frame of its span: :meth:`enable_span`.
+        """
+        return f"enable='between(n,{self.live_start},{self.end - 1})'"
+
+    def enable_span(self) -> str:
+        """Timeline option limiting a filter to all of the effect's frames, kept or not."""
         return f"enable='between(n,{self.start},{self.end - 1})'"
 
     def progress(self, frame: str = "n") -> str:
@@ -81,9 +95,9 @@ def rgb_pass(ctx: Ctx, filters: str) -> str:
     skips the split.
     """
     rgb = f"format=gbrp,{filters},format=yuv420p"
-    if ctx.start == 0 and ctx.end >= ctx.frames:
+    if ctx.live_start == 0 and ctx.end >= ctx.frames:
         return f"[<IN>]{rgb}[<OUT>]"
-    return (f"[<IN>]split[<T>ya][<T>yb];[<T>yb]trim=start_frame={ctx.start}:end_frame={ctx.end},{rgb}[<T>yc];"
+    return (f"[<IN>]split[<T>ya][<T>yb];[<T>yb]trim=start_frame={ctx.live_start}:end_frame={ctx.end},{rgb}[<T>yc];"
             f"[<T>ya][<T>yc]overlay=eof_action=pass:{ctx.enable()}[<OUT>]")
 
 

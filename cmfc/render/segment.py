@@ -200,7 +200,7 @@ def _effects_graph(request: SegmentRequest, root: Path, inputs: list[str], chain
     fps = request.fps
     try:
         fragments = effect_filters(list(request.effects), fps, width, height, request.frames,
-                                   prev=request.previous is not None)
+                                   prev=request.previous is not None, first=request.frame_range[0])
     except ValueError as error:
         raise CmfError([Diagnostic(Span(request.scene_id), f"scene {request.scene_id}: {error}")]) from None
     if not fragments:
@@ -211,7 +211,9 @@ def _effects_graph(request: SegmentRequest, root: Path, inputs: list[str], chain
     if request.previous is not None:
         tail = _existing(root, request.previous, "previous scene's last frame")
         inputs = [*inputs, "-i", str(tail)]
-        chains.append(f"[{len(inputs) // 2 - 1}:v]{','.join(still_filters(width, height, fps))},format=yuv420p[prev]")
+        # finite, so a graph that only sinks it (no transition reads it) still ends
+        chains.append(f"[{len(inputs) // 2 - 1}:v]{','.join(still_filters(width, height, fps))},"
+                      f"trim=end_frame={request.frames},format=yuv420p[prev]")
         previous_label = "prev"
     graph, out = chain("fxin", fragments, previous_label)
     return inputs, [*chains, graph], f"[{out}]"

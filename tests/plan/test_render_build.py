@@ -217,8 +217,9 @@ def test_a_slow_scene_body_is_cut_into_parts_on_keyframes():
               "effects": [{"name": "grain", "start": 0, "end": 111}]}
     assert segment_windows(grainy, 12) == [(0, 12), (12, 60), (60, 111)]  # parts start 2 s (a GOP) apart
     plain = {**grainy, "effects": []}
-    assert segment_windows(plain, 12) == [(0, 12), (12, 111)]
-    assert segment_windows(plain, 0) == [(0, 111)]
+    assert segment_windows(plain, 12) == [(0, 12), (12, 60), (60, 111)]  # ~9 s of CPU: an edit uses both cores
+    assert segment_windows(plain, 0) == [(0, 48), (48, 111)]
+    assert segment_windows({**plain, "width": 720, "height": 1280}, 0) == [(0, 111)]  # ~4 s: not worth a cut
     assert segment_windows({**grainy, "frames": 90}, 0) == [(0, 90)]  # not two whole GOPs: one part
 
 
