@@ -9,7 +9,9 @@ only; a caption edit re-renders only the segments whose caption groups changed.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Sequence
 
 from cmfc.build import Action, ActionInput, FileInput, Output, register
 from cmfc.check import Compiled
@@ -92,7 +94,9 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
     previous_scene = ""
     suffix = ":preview" if preview else ""
     for scene in project.scenes:
-        request, inputs, origin = segment_request(compiled, scene, preview, captions.get(scene.id))
+        scene_captions = captions.get(scene.id)
+        request, inputs, origin = segment_request(compiled, scene, preview,
+                                                  scene_captions.document() if scene_captions else None)
         role = scene_role(project, scene, compiled.frameworks.templates[scene.template].role)
         folder = stage_dir(project.id, "fabrication") / ("preview" if preview else "")
         name = asset_name(project.id, scene.id, role, "FX", picked_take(scene), "mp4")
@@ -106,7 +110,8 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
         # a transition over the whole scene reads the previous scene in every frame: one render
         windows = segment_windows(request, head) if head < request["frames"] else [(0, request["frames"])]
         if len(windows) > 1:
-            actions += _split_scene(scene.id, suffix, request, inputs, previous_id, windows, bool(head), outputs)
+            actions += _split_scene(scene.id, suffix, request, inputs, previous_id, windows, bool(head), outputs,
+                                    scene_captions)
             last_render = actions[-2]
         else:
             if head:
@@ -168,14 +173,20 @@ def segment_windows(request: dict, head: int) -> list[tuple[int, int]]:
 
 
 def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_id: str,
-                 windows: list[tuple[int, int]], has_head: bool, outputs: tuple) -> list[Action]:
-    """One render per window (the head reads the previous scene, the body parts do not) + the join."""
+                 windows: list[tuple[int, int]], has_head: bool, outputs: tuple,
+                 captions: SceneCaptions | None) -> list[Action]:
+    """One render per window (the head reads the previous scene, the body parts do not) + the join.
+
+    Each part carries only the caption groups shown in its window: a caption edit renders the parts it touches.
+    """
     bodies = len(windows) - has_head
     body_names = [":body"] if bodies == 1 else [f":body{i}" for i in range(1, bodies + 1)]
     names = ([":head"] if has_head else []) + body_names
     actions = []
     for name, window in zip(names, windows):
         part = {**request, "window": list(window)}
+        if captions is not None:
+            part["captions"] = captions.document(window, request["fps"])
         # Without the previous frame the crossfade fades up from black instead, but only inside the head,
         # which the bodies' windows leave out: their frames are the ones a whole render makes.
         part_inputs = dict(inputs)
@@ -261,18 +272,48 @@ def _generator_reason(scene: Scene) -> str:
     return f"{' + '.join(wanted)} {verb} a generator; none is configured"
 
 
-def _captions_by_scene(compiled: Compiled) -> dict[str, str]:
-    """Each scene's caption groups as an ASS document timed from the scene's start (scenes without: absent)."""
-    from cmfc.captions import ass_document, font_family, group_words
+@dataclass(frozen=True)
+class SceneCaptions:
+    """A scene's caption groups (indexes into ``groups``), timed from the scene's first sample."""
+
+    project: Project
+    groups: tuple
+    family: str
+    indexes: tuple[int, ...]
+    offset: int  # the scene's first sample
+
+    def document(self, window: Sequence[int] | None = None, fps: int = 0) -> str | None:
+        """The ASS document of the groups shown in frames ``[a, b)`` of the scene (all of them without a window).
+
+        A group is kept if it overlaps the window widened by a frame and a centisecond (ASS times are
+        centiseconds), so no group that libass would show in the window is left out. None when none is.
+        """
+        from cmfc.captions import ass_document
+        from cmfc.ir.values import SAMPLE_RATE
+
+        only = self.indexes
+        if window is not None:
+            margin = SAMPLE_RATE // fps + SAMPLE_RATE // 100
+            low = self.offset + window[0] * SAMPLE_RATE // fps - margin
+            high = self.offset + window[1] * SAMPLE_RATE // fps + margin
+            only = tuple(i for i in only if self.groups[i].start_sample < high and self.groups[i].end_sample > low)
+        if not only:
+            return None
+        return ass_document(self.project, self.groups, self.family, offset_samples=self.offset, only=only)
+
+
+def _captions_by_scene(compiled: Compiled) -> dict[str, SceneCaptions]:
+    """Each scene's caption groups, for its ASS documents (scenes without captions: absent)."""
+    from cmfc.captions import font_family, group_words
     from cmfc.ir.values import SAMPLE_RATE
 
     project: Project = compiled.project
-    groups = group_words(project, compiled.words)
+    groups = tuple(group_words(project, compiled.words))
     family = font_family(project, compiled.location.root)
     documents = {}
     for scene in project.scenes:
-        only = [i for i, group in enumerate(groups) if group.scene_id == scene.id]
+        only = tuple(i for i, group in enumerate(groups) if group.scene_id == scene.id)
         if only:
             offset = scene.slot.start * SAMPLE_RATE // project.format.fps
-            documents[scene.id] = ass_document(project, groups, family, offset_samples=offset, only=only)
+            documents[scene.id] = SceneCaptions(project, groups, family, only, offset)
     return documents

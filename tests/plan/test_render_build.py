@@ -242,6 +242,53 @@ def test_a_scene_in_parts_joins_to_its_slot_and_an_edit_renders_every_part(tiny,
     assert len(parts) >= 2 and "render:SC_01" not in ran
 
 
+def test_a_caption_edit_renders_only_the_parts_that_show_it(tiny, monkeypatch):
+    import cmfc.plan.picture_actions as picture_actions
+
+    monkeypatch.setattr(picture_actions, "PART_SECONDS", 1e-6)  # parts of 12 frames out of anything
+    monkeypatch.setattr(picture_actions, "GOP_SECONDS", 0.5)
+    compiled, report = run(tiny)
+    assert report.exit_code == 0, report.to_json()
+    parts = {a.id: a.params["request"] for a in plan_project(compiled, PlanOptions())
+             if a.id.startswith("render:SC_02:body")}
+    assert len(parts) >= 4
+    shown = {i for i, request in parts.items() if request["captions"] and "That" in request["captions"]}
+    assert 0 < len(shown) < len(parts)  # each part carries the groups in its window only
+
+    # "that" becomes an accent word: its group changes style, the others do not
+    accented = HEAD.replace("  brand\n", '  brand\n    keywords "that"\n')
+    _, report = run(tiny, head=accented)
+    assert report.exit_code == 0, report.to_json()
+    assert {i for i in report.ids("ran") if i.startswith("render:SC_02:body")} == shown
+    assert "render:SC_01" not in report.ids("ran")
+
+
+def test_parts_with_only_their_captions_show_the_frames_a_whole_render_makes(tiny, tmp_path, monkeypatch):
+    import numpy as np
+
+    import cmfc.render.segment as segment
+    from cmfc.plan.picture_actions import _captions_by_scene, segment_request
+    from cmfc.render.segment import SegmentRequest, render_segment
+    from tests.render.media import decode
+
+    monkeypatch.setattr(segment, "encoder_args", lambda fps, preview=False: [
+        "-an", "-c:v", "libx264", "-qp", "0", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-r", str(fps), "-f", "mp4"])
+    compiled = load(str(tiny.write(SCENES, HEAD)))
+    scene = compiled.project.scenes[1]
+    captions = _captions_by_scene(compiled)[scene.id]
+    request, _, _ = segment_request(compiled, scene, False, captions.document())
+    render_segment(SegmentRequest.from_params(request), tiny.root, tmp_path / "whole.mp4")
+    expected = decode(tmp_path / "whole.mp4", "rgb24")
+    frames = request["frames"]
+    documents = []
+    for window in ((0, 24), (24, 48), (48, frames)):
+        documents.append(captions.document(window, 24))
+        part = {**request, "window": list(window), "captions": documents[-1]}
+        render_segment(SegmentRequest.from_params(part), tiny.root, tmp_path / "part.mp4")
+        assert np.array_equal(decode(tmp_path / "part.mp4", "rgb24"), expected[window[0]:window[1]]), window
+    assert len(set(documents)) > 1  # each window its own groups, not the whole scene's
+
+
 def test_a_split_scene_shows_the_frames_a_whole_render_makes(tmp_path, monkeypatch):
     import numpy as np
     from PIL import Image
