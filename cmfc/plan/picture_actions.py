@@ -177,14 +177,15 @@ def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_
                  captions: SceneCaptions | None) -> list[Action]:
     """One render per window (the head reads the previous scene, the body parts do not) + the join.
 
-    Each part carries only the caption groups shown in its window: a caption edit renders the parts it touches.
+    Each part carries only the effects and the caption groups shown in its window: an edit to one
+    renders the parts it touches.
     """
     bodies = len(windows) - has_head
     body_names = [":body"] if bodies == 1 else [f":body{i}" for i in range(1, bodies + 1)]
     names = ([":head"] if has_head else []) + body_names
     actions = []
     for name, window in zip(names, windows):
-        part = {**request, "window": list(window)}
+        part = {**request, "window": list(window), "effects": window_effects(request["effects"], window)}
         if captions is not None:
             part["captions"] = captions.document(window, request["fps"])
         # Without the previous frame the crossfade fades up from black instead, but only inside the head,
@@ -198,6 +199,13 @@ def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_
                   inputs={f"part{i}": ActionInput(action.id, "segment") for i, action in enumerate(actions)},
                   outputs=outputs, scene=scene)
     return [*actions, join]
+
+
+def window_effects(effects: list[dict], window: Sequence[int]) -> list[dict]:
+    """The effects over frames of ``window`` (the others change none of its frames), each with its ``order``
+    in the scene, which seeds its random choices as in a whole render."""
+    return [{**effect, "order": order} for order, effect in enumerate(effects)
+            if effect["end"] > max(effect["start"], window[0]) and effect["start"] < window[1]]
 
 
 def needs_generator(scene: Scene) -> bool:

@@ -36,7 +36,8 @@ _BUILDERS: dict[str, Callable[[Ctx, dict[str, Any]], list[str]]] = {
     **effects_transitions.BUILDERS,
 }
 LOCAL_EFFECTS: frozenset[str] = frozenset(_BUILDERS)
-# Effects whose frame n depends on the frames before it (grain's noise draws on from one frame to the next).
+# Effects whose frame n depends on the span's frames before it (grain's noise draws on from one frame to
+# the next): they are not switched off before a window (Ctx.enable_span).
 STATEFUL: frozenset[str] = frozenset({"grain"})
 
 
@@ -48,6 +49,7 @@ class EffectSpan:
     params: Mapping[str, str]
     start: int
     end: int
+    order: int | None = None  # its place among the scene's effects (None: its place in the list given)
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,8 +110,10 @@ def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: in
     """Fragments (see module doc) applying ``spans`` in order; ``prev`` lets transitions read ``[<PREV>]``.
 
     ``first``: a window's render keeps only frames from ``first`` on, so an effect leaves the frames
-    before it alone (a span over before it is dropped), unless it carries state from frame to frame
-    (:data:`STATEFUL`). The kept frames are the ones a whole render makes.
+    before it alone (a span over before it is left out), unless it carries state from frame to frame
+    (:data:`STATEFUL`: it runs over its whole span). The kept frames are the ones a whole render makes.
+    A span's random choices are seeded by its name, frames and ``order`` (its place among the scene's
+    effects), so a window may be given only the spans it shows.
     """
     fragments: list[str] = []
     for index, span in enumerate(spans):
@@ -117,9 +121,10 @@ def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: in
             reason = NOT_LOCAL.get(span.name, "not in the effects catalogue")
             raise ValueError(f"effect {span.name} is not rendered locally: {reason}")
         start, end = max(0, span.start), min(frames, span.end)
-        if end <= start or (end <= first and span.name not in STATEFUL):
+        if end <= max(start, first):
             continue
-        seed = zlib.crc32(f"{span.name}:{start}:{end}:{index}".encode()) & 0xFFFF
+        order = index if getattr(span, "order", None) is None else span.order
+        seed = zlib.crc32(f"{span.name}:{start}:{end}:{order}".encode()) & 0xFFFF
         ctx = Ctx(fps=fps, width=width, height=height, frames=frames, start=start, end=end,
                   seed=seed, prev=prev, first=first)
         fragments.extend(_BUILDERS[span.name](ctx, effect_params(span.name, span.params, fps)))

@@ -42,6 +42,7 @@ class Effect:
     params: dict[str, str] = field(default_factory=dict)
     start: int = 0
     end: int = 0
+    order: int | None = None  # its place among the scene's effects, when a window is given only some of them
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ class SegmentRequest:
             "motion": None if self.motion is None else {"zoom": list(self.motion.zoom), "pan": self.motion.pan},
             "fit": {"mode": self.fit.mode, "speed": self.fit.speed},
             "text": None if self.text is None else vars(self.text).copy(),
-            "effects": [{"name": e.name, "params": dict(sorted(e.params.items())), "start": e.start, "end": e.end}
-                        for e in self.effects],
+            "effects": [{"name": e.name, "params": dict(sorted(e.params.items())), "start": e.start, "end": e.end,
+                         **({"order": e.order} if e.order is not None else {})} for e in self.effects],
             "style": vars(self.style).copy(),
             "captions": self.captions, "previous": self.previous, "preview": self.preview,
             # only when set, so whole-segment keys stay what they were

@@ -263,6 +263,21 @@ def test_a_caption_edit_renders_only_the_parts_that_show_it(tiny, monkeypatch):
     assert "render:SC_01" not in report.ids("ran")
 
 
+def test_an_effect_edit_renders_only_the_parts_it_covers(tiny, monkeypatch):
+    import cmfc.plan.picture_actions as picture_actions
+
+    monkeypatch.setattr(picture_actions, "PART_SECONDS", 1e-6)  # parts of 12 frames out of anything
+    monkeypatch.setattr(picture_actions, "GOP_SECONDS", 0.5)
+    flashed = SCENES.replace('text "THE SECRET" lower_third', 'text "THE SECRET" lower_third\n  fx flash at 0.2s')
+    _, report = run(tiny, flashed)
+    assert report.exit_code == 0, report.to_json()
+    assert len([i for i in report.ids("ran") if i.startswith("render:SC_02:body")]) >= 4
+
+    _, report = run(tiny, flashed.replace("fx flash at 0.2s", "fx flash intensity 0.5 at 0.2s"))
+    assert report.exit_code == 0, report.to_json()
+    assert {i for i in report.ids("ran") if i.startswith("render:SC_02:body")} == {"render:SC_02:body1"}
+
+
 def test_parts_with_only_their_captions_show_the_frames_a_whole_render_makes(tiny, tmp_path, monkeypatch):
     import numpy as np
 

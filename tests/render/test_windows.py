@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 import cmfc.render.segment as segment
+from cmfc.plan.picture_actions import window_effects
 from cmfc.render.effects import LOCAL_EFFECTS, _catalogue
 from cmfc.render.motion import KenBurns
 from cmfc.render.segment import Effect, SegmentRequest, render_segment
@@ -57,3 +58,20 @@ def test_every_window_shows_the_frames_a_whole_render_makes(tmp_path, lossless, 
         render_segment(part, tmp_path, tmp_path / f"part{first}.mp4")
         frames = decode(tmp_path / f"part{first}.mp4", "rgb24")
         assert np.array_equal(frames, expected[first:last]), f"{name} differs in frames {first}-{last - 1}"
+
+
+def test_a_window_given_only_its_effects_keeps_their_random_choices(tmp_path, lossless):
+    """The planner hands a part only the effects over its frames; each keeps the seed of its place in the scene."""
+    Image.radial_gradient("L").resize((W, H)).convert("RGB").save(tmp_path / "still.png")
+    effects = (Effect("flash", {}, 2, 6), Effect("glitch", {"intensity": "0.9"}, 4, 10),
+               Effect("glitch", {"intensity": "0.9"}, 14, 30), Effect("grain", {}, 0, FRAMES),
+               Effect("shake", {}, 26, 36))
+    whole = SegmentRequest("SC_02", W, H, FPS, FRAMES, "image", "still.png", effects=effects)
+    render_segment(whole, tmp_path, tmp_path / "whole.mp4")
+    expected = decode(tmp_path / "whole.mp4", "rgb24")
+    for first, last in WINDOWS:
+        params = {**whole.params(), "window": [first, last]}
+        params["effects"] = window_effects(params["effects"], (first, last))
+        assert len(params["effects"]) < len(effects)
+        render_segment(SegmentRequest.from_params(params), tmp_path, tmp_path / "part.mp4")
+        assert np.array_equal(decode(tmp_path / "part.mp4", "rgb24"), expected[first:last]), (first, last)
