@@ -17,7 +17,6 @@ demo: $(STAMP)
 	$(BIN)/cmfc check specs/alpha
 	$(BIN)/cmfc check specs/resilience
 	$(BIN)/cmfc build specs/resilience -j 2
-	@echo "the video: specs/resilience/03_OUTPUT/PROJ_Resilience/05_assembly/PROJ_Resilience_FINAL.mp4"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
