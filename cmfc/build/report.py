@@ -123,13 +123,14 @@ class BuildReport:
                           f"{r.seconds:.2f}", escape(why))
         if table.row_count:
             console.print(table)
+        plain = {"markup": False, "emoji": False, "highlight": False, "soft_wrap": True}  # text as written
         if not_started:
             reason = stopped[0].why[len(NOT_STARTED):]
-            console.print(escape(f"{len(not_started)} actions not started: {reason} (--keep-going builds what "
-                                 "does not depend on it)"), soft_wrap=True)
+            count = f"{len(not_started)} action{'s' if len(not_started) != 1 else ''}"
+            console.print(f"{count} not started: {reason} (--keep-going builds what does not depend on it)", **plain)
         for r in self.results:
             if r.error:
                 stand_in = "; a black placeholder stands in" if r.status == "placeholder" else ""
-                console.print(f"[bold red]{escape(r.id)} failed{stand_in}:[/]", soft_wrap=True)
-                console.print(escape(r.error.rstrip()), soft_wrap=True, highlight=False)
+                console.print(f"{r.id} failed{stand_in}:", style="bold red", **plain)
+                console.print(r.error.rstrip(), **plain)
         console.print(self.summary_line())

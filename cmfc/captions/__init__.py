@@ -152,15 +152,21 @@ def _frame_units(samples: int, rate: int, fps: int) -> int:
 def _timed(groups: Sequence[CaptionGroup], rate: int, offset: int = 0,
            fps: int | None = None) -> list[tuple[int, int, CaptionGroup]]:
     """Groups with start/end in units of ``1/rate`` s (frame-exact with ``fps``); each lasts at least one unit,
-    none overlaps the next."""
-    timed = []
+    none overlaps the next.
+
+    Overlapping events would stack: libass pushes the later one a line up for its whole life. Two
+    groups on one frame (a 10 ms word, then the next phrase) keep that: the first gets its unit,
+    the second starts after it (a frame later on screen).
+    """
+    timed: list[tuple[int, int, CaptionGroup]] = []
     units = (lambda samples: _frame_units(samples, rate, fps)) if fps else (lambda samples: _units(samples, rate))
     for group in groups:
         start = units(group.start_sample - offset)
-        end = max(units(group.end_sample - offset), start + 1)
+        end = units(group.end_sample - offset)
         if timed and timed[-1][1] > start:
-            timed[-1] = (timed[-1][0], max(start, timed[-1][0] + 1), timed[-1][2])
-        timed.append((start, end, group))
+            start = max(start, timed[-1][0] + 1)
+            timed[-1] = (timed[-1][0], start, timed[-1][2])
+        timed.append((start, max(end, start + 1), group))
     return timed
 
 

@@ -37,7 +37,8 @@ _BUILDERS: dict[str, Callable[[Ctx, dict[str, Any]], list[str]]] = {
 }
 LOCAL_EFFECTS: frozenset[str] = frozenset(_BUILDERS)
 # Effects whose frame n depends on the span's frames before it (grain's noise draws on from one frame to
-# the next): they are not switched off before a window (Ctx.enable_span).
+# the next): they are not switched off before a window (Ctx.stateful). An effect added here or drawn
+# with a new stateful filter must be listed: tests/render/test_windows.py renders each one in windows.
 STATEFUL: frozenset[str] = frozenset({"grain"})
 
 
@@ -126,7 +127,7 @@ def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: in
         order = index if getattr(span, "order", None) is None else span.order
         seed = zlib.crc32(f"{span.name}:{start}:{end}:{order}".encode()) & 0xFFFF
         ctx = Ctx(fps=fps, width=width, height=height, frames=frames, start=start, end=end,
-                  seed=seed, prev=prev, first=first)
+                  seed=seed, prev=prev, first=first, stateful=span.name in STATEFUL)
         fragments.extend(_BUILDERS[span.name](ctx, effect_params(span.name, span.params, fps)))
     return fragments
 

@@ -29,11 +29,12 @@ class Ctx:
     seed: int
     prev: bool = False
     first: int = 0  # a window's render keeps only frames from here on: earlier ones need not be processed
+    stateful: bool = False  # frame n depends on the span's frames before it: it runs over all of them
 
     @property
     def live_start(self) -> int:
-        """The span's first frame that is kept: its start, or the window's first frame if that is later."""
-        return max(self.start, self.first)
+        """The first frame the effect works on: the window's first if that is later (unless it is stateful)."""
+        return self.start if self.stateful else max(self.start, self.first)
 
     @property
     def scale(self) -> float:
@@ -45,16 +46,8 @@ class Ctx:
         return self.end - self.start
 
     def enable(self) -> str:
-        """Timeline option limiting a filter to the effect's frames that are kept (see ``first``).
-
-        Only for filters whose output at frame n depends on n alone; a filter carrying state from
-        frame to frame (``noise``) must see every frame of its span: :meth:`enable_span`.
-        """
+        """Timeline option limiting a filter to the effect's frames from :attr:`live_start` on."""
         return f"enable='between(n,{self.live_start},{self.end - 1})'"
-
-    def enable_span(self) -> str:
-        """Timeline option limiting a filter to all of the effect's frames, kept or not."""
-        return f"enable='between(n,{self.start},{self.end - 1})'"
 
     def progress(self, frame: str = "n") -> str:
         """0 at the first frame of the span, rising by 1/length a frame (1 would be the frame after it)."""

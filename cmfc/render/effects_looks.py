@@ -90,7 +90,7 @@ def grain(ctx: Ctx, params: dict[str, Any]) -> list[str]:
     noise = f"noise=c0s={luma}:c0f=t+u:c1s={chroma}:c1f=t+u:c2s={chroma}:c2f=t+u:all_seed={ctx.seed}"
     size = params.get("size", 1.0) * ctx.scale
     if size <= 1:
-        return [f"[<IN>]{noise}:{ctx.enable_span()}[<OUT>]"]  # noise draws on: its frames come in order
+        return [f"[<IN>]{noise}:{ctx.enable()}[<OUT>]"]
     layer = (f"color=c=black:s={even(ctx.width / size)}x{even(ctx.height / size)}:r={ctx.fps},format=yuv420p,"
              f"trim=end_frame={ctx.frames},setpts=N/({ctx.fps}*TB),lutyuv=y=128:u=128:v=128,{noise},"
              f"scale={ctx.width}:{ctx.height}:flags=bicubic[<T>g]")

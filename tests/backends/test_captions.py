@@ -165,6 +165,21 @@ def test_libass_renders_captions_and_hostile_text(project, tmp_path):
         assert code == 0 and int((frame > 128).sum()) > 30, at
 
 
+def test_two_groups_on_one_frame_never_overlap_so_libass_never_stacks_them(project):
+    """A 2 ms "So," then the next phrase 3 ms later: both start on frame 7 (291.7 ms). Overlapping events would
+    stack (libass pushes the later one a line up for its whole life, and a part of the scene that
+    leaves "So," out would draw it a line lower)."""
+    from cmfc.captions import CaptionGroup
+
+    groups = [CaptionGroup(290 * MS, 292 * MS, "So,", (0,), False, "SC_01"),
+              CaptionGroup(295 * MS, 1500 * MS, "this is the part", (1, 2, 3, 4), False, "SC_01")]
+    times = [line.split(",")[1:3] for line in ass_document(project, groups, "Anton").splitlines()
+             if line.startswith("Dialogue:")]
+    assert times == [["0:00:00.29", "0:00:00.30"], ["0:00:00.30", "0:00:01.50"]]
+    assert "00:00:00,291 --> 00:00:00,292\nSo," in srt_document(groups, fps=24)
+    assert "00:00:00,292 --> 00:00:01,500\nthis is the part" in srt_document(groups, fps=24)
+
+
 def test_a_caption_held_to_a_cut_ends_before_the_cuts_first_frame():
     """Cut at frame 101 (4.2083 s at 24 fps): the last caption of the scene must not show on frame 101."""
     from cmfc.captions import _frame_units

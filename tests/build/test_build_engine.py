@@ -239,6 +239,21 @@ def test_a_stopped_builds_table_shows_the_whole_error_not_a_row_per_action_it_ke
     assert "boom failed:" in text and "RuntimeError: the generator exploded" in text
 
 
+def test_an_error_is_printed_as_written(tmp_path):
+    """No rich markup, emoji codes or escapes applied to what an action said (a path, a caption, a prompt)."""
+    import io
+
+    from rich.console import Console
+
+    from cmfc.build.report import ActionResult, BuildReport
+
+    error = "assets/[bold]x[/]:thumbs_up:.png: error: cannot read C:\\media\\"
+    report = BuildReport([ActionResult("render:SC_01", "render.segment", "SC_01", "local", "k", "failed", error=error)])
+    out = io.StringIO()
+    report.render(Console(file=out, width=80))
+    assert error in out.getvalue().splitlines()
+
+
 def test_a_user_error_inside_an_action_is_shown_without_traceback(project):
     from cmfc.build import Action
 

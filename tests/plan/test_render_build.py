@@ -278,7 +278,9 @@ def test_an_effect_edit_renders_only_the_parts_it_covers(tiny, monkeypatch):
     assert {i for i in report.ids("ran") if i.startswith("render:SC_02:body")} == {"render:SC_02:body1"}
 
 
-def test_parts_with_only_their_captions_show_the_frames_a_whole_render_makes(tiny, tmp_path, monkeypatch):
+def _parts_against_whole(tiny, tmp_path, monkeypatch, head, captions_for):
+    """Render SC_02 whole and in three windows, each with ``captions_for(scene_captions, window)``,
+    losslessly; assert every window's frames are the whole render's. Returns the windows' documents."""
     import numpy as np
 
     import cmfc.render.segment as segment
@@ -288,20 +290,42 @@ def test_parts_with_only_their_captions_show_the_frames_a_whole_render_makes(tin
 
     monkeypatch.setattr(segment, "encoder_args", lambda fps, preview=False: [
         "-an", "-c:v", "libx264", "-qp", "0", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-r", str(fps), "-f", "mp4"])
-    compiled = load(str(tiny.write(SCENES, HEAD)))
+    compiled = load(str(tiny.write(SCENES, head)))
     scene = compiled.project.scenes[1]
-    captions = _captions_by_scene(compiled)[scene.id]
+    captions = captions_for(compiled, _captions_by_scene(compiled)[scene.id])
     request, _, _ = segment_request(compiled, scene, False, captions.document())
     render_segment(SegmentRequest.from_params(request), tiny.root, tmp_path / "whole.mp4")
     expected = decode(tmp_path / "whole.mp4", "rgb24")
-    frames = request["frames"]
     documents = []
-    for window in ((0, 24), (24, 48), (48, frames)):
+    for window in ((0, 24), (24, 48), (48, request["frames"])):
         documents.append(captions.document(window, 24))
         part = {**request, "window": list(window), "captions": documents[-1]}
         render_segment(SegmentRequest.from_params(part), tiny.root, tmp_path / "part.mp4")
         assert np.array_equal(decode(tmp_path / "part.mp4", "rgb24"), expected[window[0]:window[1]]), window
+    return documents
+
+
+def test_parts_with_only_their_captions_show_the_frames_a_whole_render_makes(tiny, tmp_path, monkeypatch):
+    documents = _parts_against_whole(tiny, tmp_path, monkeypatch, HEAD, lambda compiled, captions: captions)
     assert len(set(documents)) > 1  # each window its own groups, not the whole scene's
+
+
+def test_a_part_leaving_out_a_one_frame_caption_draws_the_next_one_where_a_whole_render_does(
+        tiny, tmp_path, monkeypatch):
+    """ "So," lasts 15 ms and the next phrase starts on its frame: had their events overlapped, libass would
+    stack the phrase a line up in the whole render, and the part without "So," would draw it lower."""
+    from dataclasses import replace
+
+    from cmfc.captions import CaptionGroup
+
+    def colliding(compiled, captions):
+        at = captions.offset + 10 * 2000  # frame 10 of the scene, in 48 kHz samples
+        groups = (CaptionGroup(at, at + 720, "So,", (0,), False, "SC_02"),
+                  CaptionGroup(at + 720, captions.offset + 40 * 2000, "this is the part", (1, 2, 3, 4), False, "SC_02"))
+        return replace(captions, groups=groups, indexes=(0, 1))
+
+    documents = _parts_against_whole(tiny, tmp_path, monkeypatch, HEAD.replace("144x256", "288x512"), colliding)
+    assert "So," not in documents[1] and "this is the part" in documents[1]
 
 
 def test_a_split_scene_shows_the_frames_a_whole_render_makes(tmp_path, monkeypatch):
