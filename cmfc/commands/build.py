@@ -72,9 +72,12 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     from cmfc.build import build
     from cmfc.fsutil import atomic_write_text
 
+    from cmfc.children import stopping_children_on_signals
+
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
-    report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run, tries=tries,
-                   progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
+    with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
+        report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
+                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
     from rich.console import Console
 
     report.render(Console(stderr=True))

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from cmfc import children
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.fsutil import publish
 
@@ -27,7 +28,7 @@ def run_ffmpeg(args: Sequence[str], what: str, subject: str | os.PathLike = "") 
     """Run ``ffmpeg -hide_banner -nostdin <args>``; a failure is a CmfError saying ``what`` failed and why."""
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *map(str, args)]
     try:
-        result = subprocess.run(command, capture_output=True, check=False)
+        result = children.run(command)
     except OSError as error:
         raise CmfError([Diagnostic(Span(str(subject)), f"{what}: cannot run ffmpeg: {error}")]) from None
     if result.returncode != 0:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from cmfc import children
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.mix.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
 from cmfc.render.card import Card, draw_card
@@ -257,12 +258,13 @@ def _run(args: list[str], what: str, subject: Path, frames: int, progress: Progr
         return
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-nostats", "-progress", "pipe:1", *args]
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.startswith(b"frame="):
-                progress(min(int(line[6:].strip() or 0) / frames, 1.0))
-        if process.wait() != 0:
+        with children.started(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if line.startswith(b"frame="):
+                    progress(min(int(line[6:].strip() or 0) / frames, 1.0))
+            returncode = process.wait()
+        if returncode != 0:
             errors.seek(0)
             tail = [line for line in errors.read().decode("utf-8", "replace").splitlines() if line.strip()][-3:]
             raise CmfError([Diagnostic(Span(str(subject)), f"{what} failed: " + " | ".join(tail))])

@@ -16,10 +16,10 @@ because they are only used when the clip is shorter than it.
 from __future__ import annotations
 
 import math
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from cmfc import children
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.mix.ffmpeg import ffmpeg_exe
 from cmfc.render.motion import cover_filters, number
@@ -60,7 +60,7 @@ def count_clip_frames(path: Path, fps: int, shown_as: str) -> int:
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0",
         "-vf", f"fps={fps},scale={PROBE_SIZE}:{PROBE_SIZE}", "-f", "rawvideo", "-pix_fmt", "gray", "-",
     ]
-    result = subprocess.run(command, capture_output=True, check=False)
+    result = children.run(command)
     frames = len(result.stdout) // (PROBE_SIZE * PROBE_SIZE)
     if result.returncode != 0 or frames == 0:
         tail = [line for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()][-2:]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cmfc import children
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.fsutil import atomic_write_bytes
 
@@ -93,7 +93,7 @@ def ffmpeg_filter(samples: np.ndarray, sr: int, audio_filter: str) -> np.ndarray
     raw = ["-f", "f32le", "-ar", str(sr), "-ac", str(channels)]
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error", *raw, "-i", "pipe:0",
                "-af", audio_filter, *raw, "pipe:1"]
-    result = subprocess.run(command, input=samples.tobytes(), capture_output=True, check=False)
+    result = children.run(command, input=samples.tobytes())
     if result.returncode != 0:
         raise RuntimeError(f"ffmpeg -af {audio_filter} failed: {result.stderr.decode('utf-8', 'replace')[-500:]}")
     out = np.frombuffer(result.stdout, dtype="<f4")
@@ -120,7 +120,7 @@ def _read_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-vn",
                "-f", "f32le", "-acodec", "pcm_f32le", "-ar", str(SAMPLE_RATE), "-"]
     try:
-        result = subprocess.run(command, capture_output=True, check=False)
+        result = children.run(command)
     except OSError as error:
         raise audio_error(path, f"cannot read audio file {path}: {error}") from None
     if result.returncode != 0 or not result.stdout:

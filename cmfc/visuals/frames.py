@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from PIL import Image
 
+from cmfc import children
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.ir.models import Project, Scene
 from cmfc.render.card import Card, draw_card
@@ -57,7 +57,7 @@ def clip_seconds(path: Path) -> float:
     """A clip's duration from ffmpeg's stream summary (there is no ffprobe in the wheel); 0 if unknown."""
     from cmfc.mix.ffmpeg import ffmpeg_exe
 
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, check=False)
+    result = children.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)])
     found = _DURATION.search(result.stderr)
     if not found:
         return 0.0

@@ -1,0 +1,84 @@
+"""The processes a build starts (ffmpeg, mostly), so a build that is told to stop stops them too.
+
+Ctrl-C reaches every process in the terminal's foreground group, ffmpeg included. SIGTERM from a
+process manager, a CI cancel or a UI's ``terminate()`` reaches only cmfc: without this its ffmpeg
+runs would go on for minutes, rendering into files nobody will publish. Every child cmfc starts goes
+through :func:`run` or :func:`started`; :func:`stopping_children_on_signals` wraps a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+import threading
+from typing import Iterator, Sequence
+
+_live: set[subprocess.Popen] = set()
+_lock = threading.RLock()  # re-entrant: a signal handler may run while its thread holds it
+_stopping = threading.Event()
+
+
+class Stopped(Exception):
+    """Raised instead of starting a process once the build is stopping."""
+
+
+@contextlib.contextmanager
+def started(command: Sequence[str], **popen_args) -> Iterator[subprocess.Popen]:
+    """``subprocess.Popen(command, **popen_args)``, known to :func:`stop_all` until it has ended."""
+    with _lock:
+        if _stopping.is_set():
+            raise Stopped("the build is stopping")
+        process = subprocess.Popen(list(command), **popen_args)
+        _live.add(process)
+    try:
+        with process:
+            yield process
+    finally:
+        with _lock:
+            _live.discard(process)
+
+
+def run(command: Sequence[str], input: bytes | None = None) -> subprocess.CompletedProcess:
+    """Like ``subprocess.run(command, input=input, capture_output=True)``, stoppable by :func:`stop_all`."""
+    with started(command, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        out, err = process.communicate(input)
+    return subprocess.CompletedProcess(list(command), process.returncode, out, err)
+
+
+def stop_all() -> int:
+    """Kill every running child and refuse to start new ones; returns how many were running."""
+    with _lock:
+        _stopping.set()
+        running = list(_live)
+    for process in running:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+    return len(running)
+
+
+@contextlib.contextmanager
+def stopping_children_on_signals() -> Iterator[None]:
+    """Inside: SIGTERM and SIGINT kill the running children first, then end the process as they would
+    (exit 143 for SIGTERM; KeyboardInterrupt for SIGINT). Only in the main thread; restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_signal(signum, frame):
+        stopped = stop_all()
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        print(f"cmfc: stopped by {signal.Signals(signum).name} ({stopped} running processes with it); "
+              "the next build resumes from what finished", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stopping.clear()
