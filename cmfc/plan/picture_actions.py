@@ -22,7 +22,9 @@ from cmfc.render.encode import GOP_SECONDS
 PICTURE_VERSION = "5"  # 2: x264 single-threaded, crt scanlines as a mask; 3: the last frame is its own action;
 # 4: storyboard cards keep clear of the kinetic text and the captions; 5: stills on a 1/fps time base
 PLACEHOLDER_VERSION = "1"
-TRANSITIONS_FROM_PREVIOUS = ("crossfade",)
+# Transitions that draw the outgoing scene (cmfc/render/effects_transitions.py): their head reads the
+# previous scene's last frame; without it they come in from black.
+TRANSITIONS_FROM_PREVIOUS = ("crossfade", "dip_to_black", "whip_pan", "zoom_through", "glitch_cut")
 # Rough CPU seconds per rendered 1080x1920 frame, filters and one x264 thread (bench/bench_render_costs.py:
 # 33-120 ms, most scenes 75-90), for the build's work order (Action.cost) and for cutting scenes into
 # parts: x264 on temporal noise is the slow case, about 3x a plain frame.

@@ -197,6 +197,24 @@ def test_a_crossfade_scene_rerenders_only_its_head_when_the_scene_before_changes
     assert "render:SC_02:body" not in ran  # 12 frames re-rendered, not the whole scene
 
 
+@pytest.mark.parametrize("transition", ["dip_to_black", "whip_pan", "zoom_through", "glitch_cut"])
+def test_every_transition_that_draws_the_outgoing_scene_reads_it(tiny, transition):
+    scenes = SCENES.replace('sfx impact_01 on "secret"', f'sfx impact_01 on "secret"\n  fx {transition} duration 0.5s')
+    actions = {a.id: a for a in plan_project(load(str(tiny.write(scenes, HEAD))), PlanOptions())}
+    assert actions["render:SC_02:head"].inputs["previous"].action == "render:SC_01:last"
+
+
+def test_a_dip_to_black_starts_from_the_scene_before_not_from_black(tiny):
+    compiled, report = run(tiny, SCENES.replace('sfx impact_01 on "secret"',
+                                                'sfx impact_01 on "secret"\n  fx dip_to_black duration 0.5s'))
+    assert report.exit_code == 0, report.to_json()
+    brightness = decode_gray(tiny.root / "03_OUTPUT/PROJ_T/05_assembly/PROJ_T_FINAL.mp4")
+    cut = compiled.project.scenes[1].slot.start
+    # the card's last frame, then the dip: it starts at the card's brightness, reaches black mid-way
+    assert brightness[cut] > 0.8 * brightness[cut - 1]
+    assert brightness[cut + 5] < 0.5 * brightness[cut - 1]
+
+
 def test_a_scene_is_read_back_only_for_a_transition_and_adding_one_keeps_the_scene_before(tiny):
     _, report = run(tiny)
     assert report.exit_code == 0, report.to_json()
