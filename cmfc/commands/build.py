@@ -70,9 +70,8 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
     """
     from cmfc.build import build
-    from cmfc.fsutil import atomic_write_text
-
     from cmfc.children import stopping_children_on_signals
+    from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
     with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
@@ -103,7 +102,8 @@ def finished_video(compiled, actions, report) -> str | None:
     project = compiled.project
     seconds = project.duration_frames / project.format.fps
     width, height = output_size(project.format.width, project.format.height, mux.id.endswith(":preview"))
-    line = (f"Video: {from_here(compiled.location.root / mux.outputs[0].path)} ({int(seconds // 60)}:{seconds % 60:05.2f} at {project.format.fps} fps, "
+    length = f"{int(seconds // 60)}:{seconds % 60:05.2f}"
+    line = (f"Video: {from_here(compiled.location.root / mux.outputs[0].path)} ({length} at {project.format.fps} fps, "
             f"{width}x{height})")
     stand_ins = sorted({r.scene for r in report.results if r.status == "placeholder" and r.scene})
     if stand_ins:

@@ -190,7 +190,7 @@ def _split_scene(scene: str, suffix: str, request: dict, inputs: dict, previous_
         part = {**request, "window": list(window), "effects": window_effects(request["effects"], window)}
         if captions is not None:
             part["captions"] = captions.document(window, request["fps"])
-        # Without the previous frame the crossfade fades up from black instead, but only inside the head,
+        # Without the previous frame a transition comes in from black instead, but only inside the head,
         # which the bodies' windows leave out: their frames are the ones a whole render makes.
         part_inputs = dict(inputs)
         if name == ":head":

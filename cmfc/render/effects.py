@@ -124,7 +124,7 @@ def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: in
         start, end = max(0, span.start), min(frames, span.end)
         if end <= max(start, first):
             continue
-        order = index if getattr(span, "order", None) is None else span.order
+        order = index if span.order is None else span.order
         seed = zlib.crc32(f"{span.name}:{start}:{end}:{order}".encode()) & 0xFFFF
         ctx = Ctx(fps=fps, width=width, height=height, frames=frames, start=start, end=end,
                   seed=seed, prev=prev, first=first, stateful=span.name in STATEFUL)
