@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from functools import wraps
 
 import click
@@ -197,12 +196,11 @@ _register_optional_commands()
 
 
 def main() -> None:
-    """Console entry point."""
-    try:
+    """Console entry point: Ctrl-C exits 130 and SIGTERM 143 (never click's "Aborted!", exit 1)."""
+    from cmfc.children import stopping_children_on_signals
+
+    with stopping_children_on_signals():
         cli(prog_name="cmfc")
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
 
 
 if __name__ == "__main__":

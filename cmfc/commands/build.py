@@ -68,13 +68,26 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
+    Ctrl-C or SIGTERM stops the build and the ffmpeg runs it started; the next build resumes from what finished.
+
+    \b
+    Example:
+      cmfc build my-short -j 4 --report build.json
+
+    \b
+    Exit codes:
+      0    everything built (or was up to date)
+      1    a spec error, or an action failed (see the table)
+      2    a usage error (no such spec, a bad option)
+      130  stopped by Ctrl-C (SIGINT)
+      143  stopped by SIGTERM (a CI cancel, a process manager)
     """
     from cmfc.build import build
-    from cmfc.children import stopping_children_on_signals
+    from cmfc.children import RESUME_NOTE, stopping_children_on_signals
     from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
-    with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
+    with stopping_children_on_signals(RESUME_NOTE):  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
                        tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
     from rich.console import Console
