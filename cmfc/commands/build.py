@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -62,9 +61,12 @@ def plan_command(spec: str) -> None:
 @click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
 @click.option("--media-root", type=click.Path(file_okay=False), default=None,
               help="Where the project folder will be when Resolve opens the timelines (default: where it is now).")
+@click.option("--progress-every", "progress_every", default=10.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS", help="When stderr is not a terminal (CI, | tee): seconds between "
+              "'n/N actions, elapsed, ETA' lines (0: after every action).")
 @report_errors
 def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool, media_root: str | None) -> None:
+                  preview: bool, compile_only: bool, media_root: str | None, progress_every: float) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
@@ -83,13 +85,14 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
       143  stopped by SIGTERM (a CI cancel, a process manager)
     """
     from cmfc.build import build
+    from cmfc.build.progress import make_progress
     from cmfc.children import RESUME_NOTE, stopping_children_on_signals
     from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
     with stopping_children_on_signals(RESUME_NOTE):  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
-                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
+                       tries=tries, progress=make_progress(True, progress_every), manifest=_manifest_path(compiled))
     from rich.console import Console
 
     report.render(Console(stderr=True))
