@@ -9,7 +9,7 @@ import click
 from cmfc.cli import report_errors
 
 
-def _load_plan(spec: str, preview: bool = False, render: bool = True):
+def _load_plan(spec: str | None, preview: bool = False, render: bool = True):
     """Compile the spec and plan its actions; returns (compiled, actions).
 
     The music's analysis is left to the build graph (unless a cut snaps to it), where it runs beside
@@ -27,9 +27,9 @@ def _manifest_path(compiled) -> str:
 
 
 @click.command("plan")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @report_errors
-def plan_command(spec: str) -> None:
+def plan_command(spec: str | None) -> None:
     """Show the actions a build would run, each with why and which executor runs it."""
     from cmfc.build import plan
 
@@ -51,7 +51,7 @@ def plan_command(spec: str) -> None:
 
 
 @click.command("build")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")
 @click.option("--keep-going", is_flag=True, help="Go on after a failure; failed scenes get marked placeholders.")
 @click.option("--dry-run", is_flag=True, help="Say what would run; run nothing.")
@@ -65,7 +65,7 @@ def plan_command(spec: str) -> None:
               metavar="SECONDS", help="When stderr is not a terminal (CI, | tee): seconds between "
               "'n/N actions, elapsed, ETA' lines (0: after every action).")
 @report_errors
-def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
+def build_command(spec: str | None, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
                   preview: bool, compile_only: bool, media_root: str | None, progress_every: float) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
@@ -164,22 +164,26 @@ def localize_timelines(compiled, media_root: Path | None = None) -> list[str]:
 
 
 @click.command("explain")
-@click.argument("spec")
-@click.argument("target")
+@click.argument("first", metavar="[SPEC]")
+@click.argument("second", required=False, metavar="TARGET")
 @report_errors
-def explain_command(spec: str, target: str) -> None:
-    """Why TARGET (an action id or an output path) is, or is not, up to date."""
+def explain_command(first: str, second: str | None) -> None:
+    """Why TARGET (an action id or an output path) is, or is not, up to date.
+
+    With one argument it is TARGET, in the project around the working folder.
+    """
     from cmfc.build import explain
 
+    spec, target = (first, second) if second is not None else (None, first)
     compiled, actions = _load_plan(spec)
     click.echo(explain(actions, compiled.location.root, target))
 
 
 @click.command("graph")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
 @report_errors
-def graph_command(spec: str, fmt: str) -> None:
+def graph_command(spec: str | None, fmt: str) -> None:
     """Print the build graph as Graphviz DOT (for a picture) or JSON (for tools)."""
     from cmfc.build import graph_dot, graph_json
 
@@ -188,9 +192,9 @@ def graph_command(spec: str, fmt: str) -> None:
 
 
 @click.command("clean")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @report_errors
-def clean_command(spec: str) -> None:
+def clean_command(spec: str | None) -> None:
     """Remove the outputs the last build materialised (the cache stays: the next build restores them)."""
     from cmfc.build import clean
     from cmfc.project import locate
@@ -201,9 +205,9 @@ def clean_command(spec: str) -> None:
 
 
 @click.command("gc")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @report_errors
-def gc_command(spec: str) -> None:
+def gc_command(spec: str | None) -> None:
     """Delete cache entries no longer referenced by the current plan or the last build, with sizes."""
     from cmfc.build import gc
 
