@@ -1,0 +1,56 @@
+"""Small things a user notices (issue 15): results on stdout, help with examples and exit codes, the
+scaffold's label, hints that point at files of the right kind, --report and --dry-run behaving."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from cmfc.cli import cli
+from cmfc.scaffold import scaffold
+
+
+def run(*args, cwd):
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(here)
+
+
+@pytest.fixture
+def project(tmp_path):
+    scaffold(str(tmp_path / "my-short"), "PROJ_MyShort")
+    return tmp_path / "my-short"
+
+
+def test_the_scaffold_stage_label_has_no_missing_glyph_box():
+    from PIL import ImageFont
+
+    from cmfc.scaffold import STAGE_LABEL
+
+    font = ImageFont.load_default()
+
+    def glyph(text):
+        mask = font.getmask(text)
+        return mask.size, bytes(mask)
+
+    missing = glyph("\U000F0000")  # a private-use code point: the font's .notdef box
+    assert [c for c in STAGE_LABEL if glyph(c) == missing and not c.isspace()] == []
+
+
+def test_a_missing_voice_is_not_pointed_at_the_music_bed(project):
+    (project / "audio" / "voice.wav").unlink()
+    result = run("check", cwd=project)
+    assert result.exit_code == 1
+    assert "audio/voice.wav: voice-over file not found" in result.output
+    assert "bed.wav" not in result.output.split("not found", 1)[1]
+    (project / "audio" / "take2.wav").write_bytes((project / "audio" / "bed.wav").read_bytes())
+    (project / "audio" / "voice.txt").write_text("the script")
+    hint = run("check", cwd=project).output
+    assert "hint: audio files in audio/ not used for anything else: take2.wav" in hint
+    (project / "audio" / "voice_final.wav").write_bytes((project / "audio" / "bed.wav").read_bytes())
+    assert "hint: did you mean voice_final.wav?" in run("check", cwd=project).output
