@@ -36,6 +36,15 @@ class ActionFailed(Exception):
         self.attempts = attempts
 
 
+class InputChanged(ActionFailed):
+    """A file the action read changed while it ran: its outputs are discarded, never retried or cached."""
+
+
+# Files modified this long before planning (or later) are re-hashed after each action that read them
+# even when their stat looks unchanged: file-system timestamps are coarser than a fast rewrite.
+RACY_MARGIN_NS = 2 * 10**9
+
+
 def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
           tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
           manifest: str = "manifest.json") -> BuildReport:
@@ -43,6 +52,7 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
     started = time.monotonic()
     root = Path(root).resolve()
     state = PlanState(root, registry)
+    state.planned_ns = time.time_ns() - RACY_MARGIN_NS
     layout = state.layout
     with ProjectLock(layout.lock_file):
         layout.make_dirs()
@@ -209,7 +219,7 @@ class Runner:
         try:
             outputs, attempts = self._run_with_retries(step, inputs, log)
         except ActionFailed as exc:
-            if not (self.keep_going and step.kind.placeholder):
+            if isinstance(exc, InputChanged) or not (self.keep_going and step.kind.placeholder):
                 raise
             outputs = self._attempt(step, inputs, log, attempt=exc.attempts, writer=step.kind.placeholder)
             self._materialise(action, outputs)
@@ -246,6 +256,8 @@ class Runner:
                 if attempt == self.tries:
                     raise ActionFailed(f"failed after {attempt} tries: {exc}", attempt) from None
                 time.sleep(self.backoff * 2 ** (attempt - 1))
+            except InputChanged:
+                raise
             except CmfError as exc:
                 raise ActionFailed("\n".join(render(d) for d in exc.diagnostics), attempt) from None
             except ActionFailed:
@@ -266,7 +278,12 @@ class Runner:
         ctx = ActionContext(action, self.state.layout.root, inputs, tmp_dir, note,
                             lambda fraction: self.progress.update(action.id, fraction), attempt)
         try:
-            writer(ctx)
+            try:
+                writer(ctx)
+            except BaseException:
+                self._check_inputs_unchanged(step, attempt)  # a changed input explains the failure best
+                raise
+            self._check_inputs_unchanged(step, attempt)
             missing = [o.name for o in action.outputs if not ctx.output_path(o.name).is_file()]
             if missing:
                 raise ActionFailed(f"{action.kind} did not write output(s) {', '.join(missing)}", attempt)
@@ -277,6 +294,30 @@ class Runner:
             return outputs
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)
+
+    def _check_inputs_unchanged(self, step: Step, attempt: int) -> None:
+        """Re-check every file the action read (stat, and the digest when the stat changed or is racy).
+
+        Its outputs were made from whatever bytes it read; if those are not the bytes its key names,
+        storing them under that key would serve a wrong output on every later build (Bazel and ninja
+        refuse the same way). Store entries it read are re-checked too: an action must not modify them.
+        """
+        changed = []
+        for name, src in sorted(step.action.inputs.items()):
+            if isinstance(src, FileInput):
+                expected = step.input_digests.get(name)
+                found = self.state.stats.digest(src.path, fresh_after_ns=self.state.planned_ns)
+                if expected is not None and found != expected:
+                    changed.append(src.path)
+            else:
+                result = self.results.get(src.action)
+                entry = result.outputs.get(src.output) if result else None
+                if entry and self.state.store.verify(entry["sha256"], entry["size"]) != "ok":
+                    self.state.store.remove(entry["sha256"])
+                    changed.append(f"the stored output {src.output!r} of {src.action}")
+        if changed:
+            raise InputChanged(f"{', '.join(changed)} changed while the build was running; run the build again",
+                               attempt)
 
     def _materialise(self, action: Action, outputs: dict[str, dict], names=None) -> list[str]:
         """Copy outputs into the project where the file is missing or differs; return the paths written."""

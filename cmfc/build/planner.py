@@ -97,6 +97,7 @@ class PlanState:
         self.stats = StatCache(root, self.layout.stat_file)
         self.store = Store(self.layout, self.stats)
         self.cache = ActionCache(self.layout)
+        self.planned_ns: int | None = None  # wall clock (minus a margin) when a build started planning
         try:
             self.last: dict[str, str] = json.loads(self.layout.last_file.read_bytes())
         except (OSError, ValueError):

@@ -31,10 +31,12 @@ class StatCache:
         self._dirty = False
         self._lock = threading.Lock()
 
-    def digest(self, rel: str, expected_size: int | None = None) -> str | None:
+    def digest(self, rel: str, expected_size: int | None = None, fresh_after_ns: int | None = None) -> str | None:
         """SHA-256 of ``root/rel`` (None if missing); re-hashes only when the stat changed.
 
-        With ``expected_size``, a file of another size returns "" at once, without hashing.
+        With ``expected_size``, a file of another size returns "" at once, without hashing. With
+        ``fresh_after_ns``, a file modified at or after that wall-clock time is hashed even when its stat
+        is unchanged (a same-size rewrite within one clock tick keeps the stat).
         """
         try:
             st = os.stat(self.root / rel)
@@ -43,7 +45,8 @@ class StatCache:
             return None
         signature = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         entry = self.entries.get(rel)
-        if entry is not None and entry[:4] == signature and entry[5] == _TRUSTED:
+        recent = fresh_after_ns is not None and max(st.st_mtime_ns, st.st_ctime_ns) >= fresh_after_ns
+        if entry is not None and entry[:4] == signature and entry[5] == _TRUSTED and not recent:
             return entry[4]
         if expected_size is not None and st.st_size != expected_size:
             return ""
