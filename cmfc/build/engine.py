@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import os
 import shutil
 import time
 import traceback
@@ -20,12 +21,14 @@ from cmfc.build.context import ActionContext
 from cmfc.build.keys import action_key, key_material
 from cmfc.build.lock import ProjectLock
 from cmfc.build.manifest import make_manifest, manifest_bytes
+from cmfc.build.outputs import aside_name
 from cmfc.build.planner import Plan, PlanState, Step, check_outputs, make_plan
 from cmfc.build.progress import make_progress
 from cmfc.build.registry import Registry, TransientError
 from cmfc.build.report import NOT_STARTED, ActionResult, BuildReport
 from cmfc.build.store import write_atomic
 from cmfc.diagnostics import CmfError, render
+from cmfc.fsutil import fsync_dir, sha256_bytes
 
 
 class ActionFailed(Exception):
@@ -47,8 +50,12 @@ RACY_MARGIN_NS = 2 * 10**9
 
 def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
           tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
-          manifest: str = "manifest.json") -> BuildReport:
-    """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report."""
+          manifest: str = "manifest.json", force: bool = False) -> BuildReport:
+    """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report.
+
+    An output file the user edited since the build wrote it is moved aside to ``NAME.edited-N`` before
+    it is overwritten (``force=True``: overwritten).
+    """
     started = time.monotonic()
     root = Path(root).resolve()
     state = PlanState(root, registry)
@@ -65,16 +72,19 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
         for digest in sorted(plan.corrupt):
             state.store.remove(digest)
         runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress),
-                        clock=started)
+                        clock=started, force=force)
         try:
             results = runner.run()
         finally:
             _save_last(state, runner.results.values())
             state.stats.save(layout.tmp)
+            state.ledger.save(lambda path, data: write_atomic(path, data, layout.tmp))
         doc = manifest_bytes(make_manifest({a.id: a for a in actions}, results))
         for target in (layout.manifest_file, root / manifest):
             if not _same_bytes(target, doc):
                 write_atomic(target, doc, layout.tmp)
+        state.ledger.record(manifest, sha256_bytes(doc))
+        state.ledger.save(lambda path, data: write_atomic(path, data, layout.tmp))
     return _report(results, state, started)
 
 
@@ -116,7 +126,7 @@ class Runner:
     """Schedules the plan's steps on a thread pool and collects their results."""
 
     def __init__(self, plan: Plan, state: PlanState, jobs: int, keep_going: bool, tries: int, backoff: float,
-                 progress, clock: float | None = None):
+                 progress, clock: float | None = None, force: bool = False):
         self.plan = plan
         self.state = state
         self.jobs = jobs
@@ -124,6 +134,7 @@ class Runner:
         self.tries = tries
         self.backoff = backoff
         self.progress = progress
+        self.force = force
         self.clock = time.monotonic() if clock is None else clock  # what ActionResult.started counts from
         self.results: dict[str, ActionResult] = {}
         self.stopped_by: str | None = None
@@ -200,9 +211,9 @@ class Runner:
     def _execute_step(self, step: Step) -> ActionResult:
         action, state = step.action, self.state
         if step.state == "cached":
-            restored = self._materialise(action, step.outputs, step.restore)
+            restored, kept = self._materialise(action, step.outputs, step.restore)
             return _result(step, "cached", step.key, why=step.why_text, inputs=step.input_digests,
-                           outputs=step.outputs, restored=restored)
+                           outputs=step.outputs, restored=restored, kept=kept)
         digests = dict(step.input_digests)
         for name, src in action.inputs.items():
             if name not in digests:
@@ -211,9 +222,9 @@ class Runner:
         if step.key is None:
             record = state.cache.get(key)
             if record is not None and not check_outputs(action, record, state.store, set()):
-                restored = self._materialise(action, record["outputs"])
+                restored, kept = self._materialise(action, record["outputs"])
                 return _result(step, "cached", key, why="upstream ran but its outputs did not change",
-                               inputs=digests, outputs=record["outputs"], restored=restored)
+                               inputs=digests, outputs=record["outputs"], restored=restored, kept=kept)
         inputs = self._input_paths(action, digests)
         log: list[str] = []
         try:
@@ -222,14 +233,15 @@ class Runner:
             if isinstance(exc, InputChanged) or not (self.keep_going and step.kind.placeholder):
                 raise
             outputs = self._attempt(step, inputs, log, attempt=exc.attempts, writer=step.kind.placeholder)
-            self._materialise(action, outputs)
+            _, kept = self._materialise(action, outputs)
             return _result(step, "placeholder", key, why=step.why_after_run, error=str(exc), attempts=exc.attempts,
-                           inputs=digests, outputs=outputs, log=log)
+                           inputs=digests, outputs=outputs, log=log, kept=kept)
         record = key_material(action, step.kind.version, digests)
         record.update(id=action.id, outputs=outputs)
         state.cache.put(key, record)
-        self._materialise(action, outputs)
-        return _result(step, "ran", key, why=step.why_after_run, attempts=attempts, inputs=digests, outputs=outputs, log=log)
+        _, kept = self._materialise(action, outputs)
+        return _result(step, "ran", key, why=step.why_after_run, attempts=attempts, inputs=digests, outputs=outputs,
+                       log=log, kept=kept)
 
     def _input_paths(self, action: Action, digests: dict[str, str]) -> dict[str, Path]:
         """Readable paths for every input; store entries are verified first (never feed corrupt bytes)."""
@@ -319,17 +331,38 @@ class Runner:
             raise InputChanged(f"{', '.join(changed)} changed while the build was running; run the build again",
                                attempt)
 
-    def _materialise(self, action: Action, outputs: dict[str, dict], names=None) -> list[str]:
-        """Copy outputs into the project where the file is missing or differs; return the paths written."""
-        written = []
+    def _materialise(self, action: Action, outputs: dict[str, dict], names=None) -> tuple[list[str], list[str]]:
+        """Copy outputs into the project where the file is missing or differs; return the paths written
+        and where edited files were moved aside."""
+        written, kept = [], []
         for out in action.outputs:
             if out.path is None or (names is not None and out.name not in names):
                 continue
             entry = outputs[out.name]
             if not self.state.stats.matches(out.path, entry["sha256"], entry["size"]):
+                aside = None if self.force else set_aside_if_edited(self.state, out.path)
+                if aside:
+                    kept.append(aside)
                 self.state.store.materialise(entry["sha256"], out.path)
+                self.state.ledger.record(out.path, entry["sha256"])
                 written.append(out.path)
-        return written
+        return written, kept
+
+
+def set_aside_if_edited(state: PlanState, rel: str) -> str | None:
+    """Move the file at ``rel`` to ``rel.edited-N`` when the user changed it since the build wrote it;
+    return the new project-relative path (None: nothing there, or the build's own bytes)."""
+    path = state.layout.root / rel
+    if not path.is_file():
+        return None
+    found = state.stats.digest(rel)
+    if found is None or state.is_ours(rel, found):
+        return None
+    aside = aside_name(path)
+    os.replace(path, aside)
+    fsync_dir(path.parent)
+    state.stats.forget(rel)
+    return aside.relative_to(state.layout.root).as_posix()
 
 
 class ReadyQueue:

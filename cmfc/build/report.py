@@ -27,6 +27,7 @@ class ActionResult:
     outputs: dict[str, dict] = field(default_factory=dict)  # name -> {"sha256", "size"}
     inputs: dict[str, str] = field(default_factory=dict)  # name -> sha256
     restored: list[str] = field(default_factory=list)  # project paths copied back from the store
+    kept: list[str] = field(default_factory=list)  # where user-edited outputs were moved aside (NAME.edited-N)
     log: list[str] = field(default_factory=list)
 
 
@@ -74,6 +75,15 @@ class BuildReport:
             parts.append(f"{restored} outputs restored from the store")
         return f"{len(self.results)} actions: " + ", ".join(parts) + f" ({self.seconds:.2f} s)"
 
+    @property
+    def kept(self) -> list[str]:
+        """Where outputs the user had edited were moved aside (``NAME.edited-N``) before being overwritten."""
+        return sorted(path for r in self.results for path in r.kept)
+
+    def kept_lines(self) -> list[str]:
+        """One sentence per edited output the build moved aside."""
+        return [kept_line(path, "the build wrote its own version in its place") for path in self.kept]
+
     def to_json(self) -> str:
         """The report as JSON (``--report FILE``): every action's key, kind, scene, status, start, seconds, why."""
         actions = []
@@ -88,6 +98,7 @@ class BuildReport:
             "seconds": round(self.seconds, 3),
             "files_hashed": self.files_hashed,
             "counts": self.counts(),
+            "kept_edits": self.kept,
             "actions": actions,
         }
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -128,9 +139,17 @@ class BuildReport:
             reason = stopped[0].why[len(NOT_STARTED):]
             count = f"{len(not_started)} action{'s' if len(not_started) != 1 else ''}"
             console.print(f"{count} not started: {reason} (--keep-going builds what does not depend on it)", **plain)
+        for line in self.kept_lines():
+            console.print(line, style="yellow", **plain)
         for r in self.results:
             if r.error:
                 stand_in = "; a black placeholder stands in" if r.status == "placeholder" else ""
                 console.print(f"{r.id} failed{stand_in}:", style="bold red", **plain)
                 console.print(r.error.rstrip(), **plain)
         console.print(self.summary_line())
+
+
+def kept_line(aside: str, then: str) -> str:
+    """``kept your edit of a/b.ntp as a/b.ntp.edited-1 (<then>)``."""
+    original = aside.rsplit(".edited-", 1)[0]
+    return f"kept your edit of {original} as {aside} ({then}; --force overwrites edits)"

@@ -33,6 +33,7 @@ class Layout:
         self.stat_file = self.state / "stat.json"
         self.last_file = self.state / "last.json"
         self.manifest_file = self.state / "manifest.json"
+        self.outputs_file = self.state / "outputs.json"
         self.lock_file = self.state / "lock"
 
     def store_rel(self, digest: str) -> str:
@@ -119,6 +120,10 @@ class Store:
         if found is None:
             return "missing"
         return "ok" if found == digest else "corrupt"
+
+    def has(self, digest: str) -> bool:
+        """True when an entry named ``digest`` exists (not verified)."""
+        return self.path(digest).is_file()
 
     def remove(self, digest: str) -> int:
         """Delete an entry (corrupt or unreferenced); return the bytes freed."""

@@ -62,9 +62,10 @@ def plan_command(spec: str) -> None:
 @click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
 @click.option("--media-root", type=click.Path(file_okay=False), default=None,
               help="Where the project folder will be when Resolve opens the timelines (default: where it is now).")
+@click.option("--force", is_flag=True, help="Overwrite outputs you edited instead of moving them aside (NAME.edited-N).")
 @report_errors
 def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool, media_root: str | None) -> None:
+                  preview: bool, compile_only: bool, media_root: str | None, force: bool) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
@@ -76,7 +77,7 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
     with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
-                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
+                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled), force=force)
     from rich.console import Console
 
     report.render(Console(stderr=True))
@@ -173,15 +174,17 @@ def graph_command(spec: str, fmt: str) -> None:
 
 @click.command("clean")
 @click.argument("spec")
+@click.option("--force", is_flag=True, help="Delete outputs you edited too, instead of moving them aside.")
 @report_errors
-def clean_command(spec: str) -> None:
-    """Remove the outputs the last build materialised (the cache stays: the next build restores them)."""
+def clean_command(spec: str, force: bool) -> None:
+    """Remove every file the builds wrote into the project and the folders left empty (the cache stays:
+    the next build restores them). An output you edited is moved aside to NAME.edited-N, not deleted.
+    """
     from cmfc.build import clean
     from cmfc.project import locate
 
     location = locate(spec)
-    removed = clean(location.root)
-    click.echo(f"removed {len(removed)} output file{'s' if len(removed) != 1 else ''}")
+    click.echo(clean(location.root, force=force).summary())
 
 
 @click.command("gc")

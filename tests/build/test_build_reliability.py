@@ -86,3 +86,107 @@ def test_an_input_left_edited_builds_from_the_new_bytes_next_time(tmp_path):
     assert report.exit_code == 0
     assert (tmp_path / "out/voice_clean.wav").read_bytes() == b"CLEAN:quieter voice"
     assert (tmp_path / "out/mix.wav").read_bytes() == b"MIX:quieter voice|mix"
+
+
+# --- 3. edited outputs are kept; 9. clean removes everything the builds wrote ------------------------
+
+def _render(report) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+
+    out = StringIO()
+    report.render(Console(file=out, width=200))
+    return out.getvalue()
+
+
+def test_an_output_saved_by_hand_is_moved_aside_not_lost_and_the_build_says_so(project):
+    project()
+    ntp = project.root / "out/ab.txt"
+    ntp.write_text("saved by Natron")  # the user's work, at an output's path
+    report = project()
+    assert ntp.read_bytes() == b"M:A:<a>|textB:<b>|text|text"  # the build's version is back
+    assert (project.root / "out/ab.txt.edited-1").read_text() == "saved by Natron"
+    assert "kept your edit of out/ab.txt as out/ab.txt.edited-1" in _render(report)
+    assert json.loads(report.to_json())["kept_edits"] == ["out/ab.txt.edited-1"]
+    ntp.write_text("saved again")
+    project()
+    assert (project.root / "out/ab.txt.edited-2").read_text() == "saved again"
+    assert (project.root / "out/ab.txt.edited-1").read_text() == "saved by Natron"
+    assert project().kept == []  # the build's own bytes are never "edited"
+
+
+def test_an_edited_output_of_an_action_that_runs_again_is_kept_too(project):
+    from build_helpers import replace_action
+
+    project()
+    (project.root / "out/c.txt").write_text("hand-tuned")
+    report = project(replace_action(project.actions, "read:c", params={"prefix": "C2:"}))
+    assert report.result("read:c").status == "ran"
+    assert (project.root / "out/c.txt").read_bytes() == b"C2:<c>|text"
+    assert (project.root / "out/c.txt.edited-1").read_text() == "hand-tuned"
+
+
+def test_force_overwrites_an_edited_output(project):
+    project()
+    (project.root / "out/c.txt").write_text("my edit")
+    assert project(force=True).kept == []
+    assert (project.root / "out/c.txt").read_bytes() == b"C:<c>|text"
+    assert not (project.root / "out/c.txt.edited-1").exists()
+
+
+def test_an_output_rewritten_by_a_killed_build_is_not_taken_for_an_edit(project):
+    """A build killed after materialising but before saving its ledger wrote bytes the store holds."""
+    from build_helpers import replace_action
+
+    project()
+    changed = replace_action(project.actions, "read:c", params={"prefix": "C2:"})
+    project(changed)
+    (project.root / ".cmfc/outputs.json").unlink()  # as if killed before the ledger was saved
+    (project.root / ".cmfc/manifest.json").unlink()  # and before the manifest was written
+    assert project().kept == []  # back to the old params: the file holds a store entry's bytes
+
+
+def test_clean_keeps_edited_outputs_and_removes_empty_folders(project):
+    from cmfc.build import clean
+
+    project()
+    (project.root / "out/c.txt").write_text("my edit")
+    result = clean(project.root)
+    assert result.removed == ["manifest.json", "out/ab.txt", "out/final.mp4"]
+    assert result.kept == ["out/c.txt.edited-1"]
+    assert "kept your edit of out/c.txt as out/c.txt.edited-1" in result.summary()
+    assert sorted(p.name for p in (project.root / "out").iterdir()) == ["c.txt.edited-1"]
+    (project.root / "out/c.txt.edited-1").unlink()
+    project()
+    assert clean(project.root).folders == ["out"]
+    assert not (project.root / "out").exists()
+    assert (project.root / "src/a.txt").exists()
+
+
+def test_clean_force_deletes_edited_outputs(project):
+    from cmfc.build import clean
+
+    project()
+    (project.root / "out/c.txt").write_text("my edit")
+    result = clean(project.root, force=True)
+    assert "out/c.txt" in result.removed and result.kept == []
+    assert not (project.root / "out").exists()
+
+
+def test_clean_removes_the_outputs_of_a_failed_build_and_of_removed_actions(project):
+    from build_helpers import replace_action
+
+    from cmfc.build import clean
+
+    project()
+    failing = replace_action(project.actions, "mix:ab", kind="fail_no_placeholder")
+    assert project(failing).exit_code == 1  # its manifest no longer lists out/ab.txt nor out/final.mp4
+    manifest = json.loads((project.root / "manifest.json").read_text())
+    assert "out/ab.txt" not in [e["path"] for e in manifest["outputs"]]
+    fewer = [a for a in project.actions if a.id != "read:c"]
+    fewer = replace_action(fewer, "final", inputs={"ab": project.actions[-1].inputs["ab"]})
+    project(fewer)  # out/c.txt is now stale: no action writes it
+    removed = clean(project.root).removed
+    assert removed == ["manifest.json", "out/ab.txt", "out/c.txt", "out/final.mp4"]
+    assert not (project.root / "out").exists()
