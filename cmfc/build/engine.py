@@ -21,6 +21,7 @@ from cmfc.build.context import ActionContext
 from cmfc.build.keys import action_key, key_material
 from cmfc.build.lock import ProjectLock
 from cmfc.build.manifest import make_manifest, manifest_bytes
+from cmfc.build.oserrors import disk_errors, is_environment, sentence
 from cmfc.build.outputs import aside_name
 from cmfc.build.planner import Plan, PlanState, Step, check_outputs, make_plan
 from cmfc.build.progress import make_progress
@@ -61,7 +62,7 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
     state = PlanState(root, registry)
     state.planned_ns = time.time_ns() - RACY_MARGIN_NS
     layout = state.layout
-    with ProjectLock(layout.lock_file):
+    with disk_errors(root), ProjectLock(layout.lock_file):
         layout.make_dirs()
         layout.clean_tmp()
         plan = make_plan(actions, state)
@@ -73,23 +74,43 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
             state.store.remove(digest)
         runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress),
                         clock=started, force=force)
+        problems: list[str] = []
         try:
             results = runner.run()
         finally:
-            _save_last(state, runner.results.values())
-            state.stats.save(layout.tmp)
-            state.ledger.save(lambda path, data: write_atomic(path, data, layout.tmp))
+            # What the build did is kept even when a write fails: each file is replaced whole or not at all.
+            _saving(problems, root, layout.last_file, lambda: _save_last(state, runner.results.values()))
+            _saving([], root, layout.stat_file, lambda: state.stats.save(layout.tmp))  # only a cache of hashes
+            _saving(problems, root, layout.outputs_file, lambda: state.ledger.save(
+                lambda path, data: write_atomic(path, data, layout.tmp)))
         doc = manifest_bytes(make_manifest({a.id: a for a in actions}, results))
         for target in (layout.manifest_file, root / manifest):
-            if not _same_bytes(target, doc):
-                write_atomic(target, doc, layout.tmp)
-        state.ledger.record(manifest, sha256_bytes(doc))
-        state.ledger.save(lambda path, data: write_atomic(path, data, layout.tmp))
-    return _report(results, state, started)
+            if not _same_bytes(target, doc) and _saving(problems, root, target,
+                                                        lambda: write_atomic(target, doc, layout.tmp)):
+                continue
+            if target != layout.manifest_file:
+                state.ledger.record(manifest, sha256_bytes(doc))
+        _saving(problems, root, layout.outputs_file, lambda: state.ledger.save(
+            lambda path, data: write_atomic(path, data, layout.tmp)))
+    return _report(results, state, started, problems=problems)
 
 
-def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False) -> BuildReport:
-    return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run)
+def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False,
+            problems: list[str] | None = None) -> BuildReport:
+    return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run,
+                       problems=problems or [])
+
+
+def _saving(problems: list[str], root: Path, path: Path, write) -> bool:
+    """Run ``write``; on the machine's error add a sentence naming ``path`` to ``problems``; True if it failed."""
+    try:
+        write()
+    except OSError as exc:
+        if not is_environment(exc):
+            raise
+        problems.append(sentence(exc, path, root))
+        return True
+    return False
 
 
 def _planned_result(step: Step) -> ActionResult:
@@ -202,6 +223,9 @@ class Runner:
             result = self._execute_step(step)
         except ActionFailed as exc:
             result = _result(step, "failed", step.key, why=step.why_after_run, error=str(exc), attempts=exc.attempts)
+        except OSError as exc:  # the machine's (disk full, read-only folder): a sentence; a bug's: the traceback
+            error = sentence(exc, root=self.state.layout.root) if is_environment(exc) else traceback.format_exc()
+            result = _result(step, "failed", step.key, why=step.why_after_run, error=error)
         except Exception:  # a bug in the engine or a store problem: report it on this action, keep going
             result = _result(step, "failed", step.key, why=step.why_after_run, error=traceback.format_exc())
         result.seconds = time.monotonic() - started
@@ -274,6 +298,10 @@ class Runner:
                 raise ActionFailed("\n".join(render(d) for d in exc.diagnostics), attempt) from None
             except ActionFailed:
                 raise
+            except OSError as exc:
+                if not is_environment(exc):
+                    raise ActionFailed(traceback.format_exc().rstrip(), attempt) from None
+                raise ActionFailed(sentence(exc, root=self.state.layout.root), attempt) from None
             except Exception:
                 raise ActionFailed(traceback.format_exc().rstrip(), attempt) from None
         raise AssertionError("unreachable")
@@ -343,7 +371,12 @@ class Runner:
                 aside = None if self.force else set_aside_if_edited(self.state, out.path)
                 if aside:
                     kept.append(aside)
-                self.state.store.materialise(entry["sha256"], out.path)
+                try:
+                    self.state.store.materialise(entry["sha256"], out.path)
+                except OSError as exc:
+                    if not is_environment(exc):
+                        raise
+                    raise ActionFailed(sentence(exc, out.path, self.state.layout.root), 0) from None
                 self.state.ledger.record(out.path, entry["sha256"])
                 written.append(out.path)
         return written, kept

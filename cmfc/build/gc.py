@@ -10,6 +10,7 @@ from pathlib import Path
 from cmfc.build.action import Action, GraphError, check_relative
 from cmfc.build.lock import ProjectLock
 from cmfc.build.manifest import read_manifest
+from cmfc.build.oserrors import disk_errors
 from cmfc.build.planner import PlanState, make_plan
 from cmfc.build.registry import Registry
 from cmfc.build.report import kept_line
@@ -60,7 +61,7 @@ def clean(root, manifest: str | None = None, force: bool = False) -> CleanResult
     root = Path(root).resolve()
     state = PlanState(root)
     layout = state.layout
-    with ProjectLock(layout.lock_file):
+    with disk_errors(root, doing="remove"), ProjectLock(layout.lock_file):
         doc = read_manifest(layout.manifest_file if manifest is None else root / manifest) or {"outputs": []}
         paths = set(state.ledger.paths)
         paths |= {e["path"] for e in doc["outputs"] if isinstance(e, dict) and isinstance(e.get("path"), str)}

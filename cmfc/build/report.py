@@ -40,6 +40,7 @@ class BuildReport:
     files_hashed: int = 0
     bytes_hashed: int = 0
     dry_run: bool = False
+    problems: list[str] = field(default_factory=list)  # the build's own writes that failed (manifest, ledger)
 
     def ids(self, status: str) -> list[str]:
         """Ids of the actions that ended with ``status``."""
@@ -52,7 +53,7 @@ class BuildReport:
     @property
     def ok(self) -> bool:
         """True when nothing failed, got a placeholder or was skipped."""
-        return not any(r.status in ("failed", "placeholder", "skipped") for r in self.results)
+        return not self.problems and not any(r.status in ("failed", "placeholder", "skipped") for r in self.results)
 
     @property
     def exit_code(self) -> int:
@@ -99,6 +100,7 @@ class BuildReport:
             "files_hashed": self.files_hashed,
             "counts": self.counts(),
             "kept_edits": self.kept,
+            "problems": self.problems,
             "actions": actions,
         }
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -141,6 +143,8 @@ class BuildReport:
             console.print(f"{count} not started: {reason} (--keep-going builds what does not depend on it)", **plain)
         for line in self.kept_lines():
             console.print(line, style="yellow", **plain)
+        for problem in self.problems:
+            console.print(f"error: {problem}", style="bold red", **plain)
         for r in self.results:
             if r.error:
                 stand_in = "; a black placeholder stands in" if r.status == "placeholder" else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -41,6 +42,9 @@ class StatCache:
         try:
             st = os.stat(self.root / rel)
         except (FileNotFoundError, NotADirectoryError):
+            self.forget(rel)
+            return None
+        if not stat.S_ISREG(st.st_mode):  # a folder (or a device) where a file belongs holds no bytes
             self.forget(rel)
             return None
         signature = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]

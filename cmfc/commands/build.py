@@ -82,7 +82,10 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
 
     report.render(Console(stderr=True))
     if report_file:
-        atomic_write_text(report_file, report.to_json())
+        from cmfc.build.oserrors import disk_errors
+
+        with disk_errors(path=report_file):  # a full disk or read-only folder: a sentence, the old report intact
+            atomic_write_text(report_file, report.to_json())
     if not dry_run:
         root = compiled.location.root
         for path in localize_timelines(compiled, Path(media_root).resolve() if media_root else None):

@@ -190,3 +190,148 @@ def test_clean_removes_the_outputs_of_a_failed_build_and_of_removed_actions(proj
     removed = clean(project.root).removed
     assert removed == ["manifest.json", "out/ab.txt", "out/c.txt", "out/final.mp4"]
     assert not (project.root / "out").exists()
+
+
+# --- 4. every OS error is a sentence ------------------------------------------------------------------
+
+def _no_traceback(report) -> None:
+    text = _render(report)
+    assert "Traceback" not in text and "File \"" not in text, text
+
+
+def test_a_file_where_an_output_folder_belongs_is_named_in_one_sentence(project):
+    write_source(project.root, "out", "I am a file")
+    report = project(keep_going=True)
+    assert report.exit_code == 1
+    error = report.result("mix:ab").error
+    assert error.startswith("cannot write out/ab.txt: out is a file where the build needs a folder; "
+                            "move or rename that file and run the build again")
+    _no_traceback(report)
+    assert (project.root / "out").read_text() == "I am a file"
+
+
+def test_a_folder_where_an_output_file_belongs_is_named_in_one_sentence(project):
+    (project.root / "out/c.txt").mkdir(parents=True)
+    report = project(keep_going=True)
+    assert report.result("read:c").error.startswith(
+        "out/c.txt is a folder, but the build writes a file there; move or rename that folder")
+    assert report.result("mix:ab").status == "ran"  # the rest of the build went on
+    _no_traceback(report)
+
+
+@pytest.fixture
+def immutable(tmp_path):
+    """``chattr +i`` on folders (stops root too, unlike chmod); undone after the test."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("chattr"):
+        pytest.skip("chattr is not installed")
+    made = []
+
+    def freeze(folder):
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+        if done.returncode:
+            pytest.skip(f"this file system cannot make a folder immutable: {done.stderr.strip()}")
+        made.append(folder)
+
+    yield freeze
+    for folder in made:
+        subprocess.run(["chattr", "-i", str(folder)], check=False)
+
+
+def test_a_read_only_output_folder_fails_with_a_sentence_and_keeps_the_previous_outputs(project, immutable):
+    from build_helpers import replace_action
+
+    project()
+    before = {p.name: p.read_bytes() for p in (project.root / "out").iterdir()}
+    immutable(project.root / "out")
+    report = project(replace_action(project.actions, "read:c", params={"prefix": "C2:"}))
+    assert report.exit_code == 1
+    assert report.result("read:c").error.startswith("cannot write out/c.txt: permission denied; ")
+    _no_traceback(report)
+    assert {p.name: p.read_bytes() for p in (project.root / "out").iterdir()} == before
+    assert not any((project.root / ".cmfc/tmp").rglob("*.part"))
+
+
+def test_a_full_disk_while_writing_the_manifest_keeps_the_table_and_the_old_manifest(project, monkeypatch):
+    import errno
+
+    import cmfc.build.engine as engine
+
+    project()
+    old = (project.root / "manifest.json").read_bytes()
+    real = engine.write_atomic
+
+    def full(target, data, tmp_dir):
+        if target.name == "manifest.json":
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp_dir / "x.part"))
+        real(target, data, tmp_dir)
+
+    monkeypatch.setattr(engine, "write_atomic", full)
+    from build_helpers import replace_action
+
+    report = project(replace_action(project.actions, "read:c", params={"prefix": "C2:"}))
+    assert report.exit_code == 1
+    assert report.problems[0].startswith("no space left on the device while writing .cmfc/manifest.json; free some space")
+    text = _render(report)
+    assert "read:c" in text and "error: no space left on the device while writing manifest.json" in text
+    assert (project.root / "manifest.json").read_bytes() == old
+    assert json.loads(report.to_json())["ok"] is False
+
+
+def test_a_full_disk_inside_an_action_names_the_file_without_a_traceback(project):
+    import errno
+
+    def fills_the_disk(ctx):
+        raise OSError(errno.ENOSPC, "No space left on device", str(ctx.output_path("text")))
+
+    project.registry.add("full", fills_the_disk)
+    from build_helpers import replace_action
+
+    report = project(replace_action(project.actions, "read:a", kind="full"))
+    error = report.result("read:a").error
+    assert error.startswith("no space left on the device while writing .cmfc/tmp/")
+    assert "cmfc gc SPEC" in error and report.result("read:a").attempts == 1
+    _no_traceback(report)
+
+
+def test_a_state_folder_that_is_a_file_is_one_diagnostic(project):
+    from cmfc.diagnostics import CmfError
+
+    write_source(project.root, ".cmfc", "not a folder")
+    with pytest.raises(CmfError) as caught:
+        project()
+    assert "where the build needs a folder" in str(caught.value)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KB tmpfs mounted on ``out/``, where the test may mount one (root, mount allowed)."""
+    import subprocess
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here (needs root and mount rights): {done.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_full_output_disk_keeps_the_previous_output_whole(tmp_path, tiny_disk):
+    registry = make_registry()
+
+    def sized(ctx):
+        ctx.output_path("blob").write_bytes(b"x" * ctx.params["bytes"])
+
+    registry.add("sized", sized)
+    actions = [Action("blob", "sized", {"bytes": 10_000}, {}, (Output("blob", "out/blob.bin"),))]
+    assert build(actions, tmp_path, registry=registry, progress=False).exit_code == 0
+    bigger = [Action("blob", "sized", {"bytes": 200_000}, {}, (Output("blob", "out/blob.bin"),))]
+    report = build(bigger, tmp_path, registry=registry, progress=False)
+    assert report.exit_code == 1
+    assert report.result("blob").error.startswith("no space left on the device while writing out/blob.bin; ")
+    assert (tiny_disk / "blob.bin").read_bytes() == b"x" * 10_000
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["blob.bin"]  # no temp file left behind
