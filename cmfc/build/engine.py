@@ -7,16 +7,20 @@ same bytes as before, the action is cached after all (early cutoff).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import os
+import tempfile
+import threading
 import shutil
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Callable
 
-from cmfc.build.action import Action, FileInput
+from cmfc.build.action import Action, FileInput, check_relative
 from cmfc.build.context import ActionContext
 from cmfc.build.keys import action_key, key_material
 from cmfc.build.lock import ProjectLock
@@ -51,11 +55,15 @@ RACY_MARGIN_NS = 2 * 10**9
 
 def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
           tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
-          manifest: str = "manifest.json", force: bool = False) -> BuildReport:
+          manifest: str = "manifest.json", force: bool = False,
+          extras: Callable[[], dict[str, bytes]] | None = None) -> BuildReport:
     """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report.
 
     An output file the user edited since the build wrote it is moved aside to ``NAME.edited-N`` before
-    it is overwritten (``force=True``: overwritten).
+    it is overwritten (``force=True``: overwritten). ``extras()`` gives files derived from the outputs
+    (project path -> bytes, e.g. the Resolve timelines with absolute URLs); they are written last,
+    still under the project lock, and recorded like outputs (``clean`` removes them).
+    Every temporary file of the build, the actions' own included, lives in ``.cmfc/tmp/``.
     """
     started = time.monotonic()
     root = Path(root).resolve()
@@ -76,7 +84,8 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
                         clock=started, force=force)
         problems: list[str] = []
         try:
-            results = runner.run()
+            with temporaries_in(layout.tmp):
+                results = runner.run()
         finally:
             # What the build did is kept even when a write fails: each file is replaced whole or not at all.
             _saving(problems, root, layout.last_file, lambda: _save_last(state, runner.results.values()))
@@ -90,9 +99,60 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
                 continue
             if target != layout.manifest_file:
                 state.ledger.record(manifest, sha256_bytes(doc))
+        written, kept = _write_extras(state, extras, force, problems) if extras else ([], [])
         _saving(problems, root, layout.outputs_file, lambda: state.ledger.save(
             lambda path, data: write_atomic(path, data, layout.tmp)))
-    return _report(results, state, started, problems=problems)
+    report = _report(results, state, started, problems=problems)
+    report.extras, report.extras_kept = written, kept
+    return report
+
+
+_tempdir_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def temporaries_in(folder: Path):
+    """Every ``tempfile`` folder and file made meanwhile (an action's scratch: segment frames, concat lists)
+    goes into ``folder``, which the next build empties at its start, so a killed build leaks nothing."""
+    with _tempdir_lock:
+        previous = tempfile.tempdir
+        tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        with _tempdir_lock:
+            tempfile.tempdir = previous
+
+
+def _write_extras(state: PlanState, extras, force: bool, problems: list[str]) -> tuple[list[str], list[str]]:
+    """Write the derived files (only when their bytes change), moving a user's edit aside first;
+    return the paths written and where edits were moved."""
+    written, kept = [], []
+    root, layout = state.layout.root, state.layout
+    try:
+        items = extras()
+    except OSError as exc:
+        if not is_environment(exc):
+            raise
+        problems.append(sentence(exc, root=root, doing="read"))
+        return written, kept
+    for rel, data in sorted(items.items()):
+        check_relative(rel, "an extra file of the build")
+        target = root / rel
+        if _same_bytes(target, data):
+            state.ledger.record(rel, sha256_bytes(data))
+            written.append(rel)
+            continue
+        if not force and target.is_file():
+            found, last = state.stats.digest(rel), state.ledger.last_written(rel)
+            if found is not None and last is not None and found != last:  # unknown: an older cmfc wrote it
+                aside = aside_name(target)
+                if not _saving(problems, root, target, lambda: os.replace(target, aside)):
+                    kept.append(aside.relative_to(root).as_posix())
+        if not _saving(problems, root, target, lambda: write_atomic(target, data, layout.tmp)):
+            state.ledger.record(rel, sha256_bytes(data))
+            written.append(rel)
+    return written, kept
 
 
 def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False,

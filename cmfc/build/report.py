@@ -41,6 +41,8 @@ class BuildReport:
     bytes_hashed: int = 0
     dry_run: bool = False
     problems: list[str] = field(default_factory=list)  # the build's own writes that failed (manifest, ledger)
+    extras: list[str] = field(default_factory=list)  # derived files written after the outputs (Resolve copies)
+    extras_kept: list[str] = field(default_factory=list)  # where edited derived files were moved aside
 
     def ids(self, status: str) -> list[str]:
         """Ids of the actions that ended with ``status``."""
@@ -79,7 +81,7 @@ class BuildReport:
     @property
     def kept(self) -> list[str]:
         """Where outputs the user had edited were moved aside (``NAME.edited-N``) before being overwritten."""
-        return sorted(path for r in self.results for path in r.kept)
+        return sorted([path for r in self.results for path in r.kept] + self.extras_kept)
 
     def kept_lines(self) -> list[str]:
         """One sentence per edited output the build moved aside."""

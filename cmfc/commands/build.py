@@ -75,9 +75,11 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
+    resolve_root = Path(media_root).resolve() if media_root else None
     with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
-                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled), force=force)
+                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled), force=force,
+                       extras=lambda: localized_timelines(compiled, resolve_root))
     from rich.console import Console
 
     report.render(Console(stderr=True))
@@ -88,7 +90,7 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
             atomic_write_text(report_file, report.to_json())
     if not dry_run:
         root = compiled.location.root
-        for path in localize_timelines(compiled, Path(media_root).resolve() if media_root else None):
+        for path in report.extras:
             click.echo(f"Resolve timeline: {from_here(root / path)}", err=True)
         video = finished_video(compiled, actions, report)
         if video:
@@ -126,29 +128,27 @@ def from_here(path: Path) -> str:
         return os.fspath(absolute)
 
 
-def localize_timelines(compiled, media_root: Path | None = None) -> list[str]:
-    """Copies of the Resolve timelines with absolute file:// URLs, next to the media they link.
+def localized_timelines(compiled, media_root: Path | None = None) -> dict[str, bytes]:
+    """Copies of the Resolve timelines with absolute file:// URLs, next to the media they link
+    (project path -> bytes; the build writes them under its lock, temp files in .cmfc/tmp).
 
     The built (portable, relative-URL) files in 05_assembly/resolve/ stay what the manifest records;
     these copies in 05_assembly/ are for Resolve, which links media only by absolute URL.
     """
     from cmfc.backends.resolve.urls import export_folder, localize
-    from cmfc.fsutil import atomic_write_bytes
 
     project_id = compiled.project.id
     root = compiled.location.root
     built = export_folder(root, project_id) / "resolve"
-    written = []
+    copies = {}
     for kind in ("xml", "fcpxml", "otio"):
         portable = built / f"{project_id}.{kind}"
         if not portable.is_file():
             continue
         data = localize(portable.read_bytes(), kind, export_folder(media_root or root.resolve(), project_id))
         target = export_folder(root, project_id) / f"{project_id}.{kind}"
-        if not target.is_file() or target.read_bytes() != data:
-            atomic_write_bytes(target, data)
-        written.append(str(target.relative_to(root)))
-    return written
+        copies[target.relative_to(root).as_posix()] = data
+    return copies
 
 
 @click.command("explain")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from build_helpers import PAST_NS, make_project, make_registry, write_source
@@ -335,3 +336,49 @@ def test_a_full_output_disk_keeps_the_previous_output_whole(tmp_path, tiny_disk)
     assert report.result("blob").error.startswith("no space left on the device while writing out/blob.bin; ")
     assert (tiny_disk / "blob.bin").read_bytes() == b"x" * 10_000
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["blob.bin"]  # no temp file left behind
+
+
+# --- 7. temporaries live in .cmfc/tmp and are cleared at the next start ---------------------------------
+
+def test_an_actions_scratch_folder_lives_in_cmfc_tmp_and_the_next_build_clears_it(project):
+    import tempfile
+
+    from build_helpers import replace_action
+
+    left = []
+
+    def leaky(ctx):  # a segment render killed mid-way: its scratch folder is never removed
+        left.append(Path(tempfile.mkdtemp(prefix="cmfc-segment-")))
+        (left[-1] / "frame_0001.png").write_bytes(b"png")
+        ctx.output_path("text").write_bytes(b"A")
+
+    project.registry.add("leaky", leaky)
+    before = tempfile.gettempdir()
+    project(replace_action(project.actions, "read:a", kind="leaky"))
+    assert left[0].parent == project.root / ".cmfc" / "tmp"
+    assert tempfile.gettempdir() == before  # only while the build runs
+    project()
+    assert not left[0].exists()
+
+
+def test_derived_files_are_written_under_the_lock_through_cmfc_tmp_and_cleaned(project):
+    from cmfc.build import ProjectLock, clean
+    from cmfc.diagnostics import CmfError
+
+    held = []
+
+    def resolve_copies():
+        with pytest.raises(CmfError, match="another cmfc build is running"):
+            with ProjectLock(project.root / ".cmfc" / "lock"):
+                pass
+        held.append(True)
+        return {"out/PROJ.fcpxml": b"<fcpxml file:///abs/>"}
+
+    report = project(extras=resolve_copies)
+    assert held and report.extras == ["out/PROJ.fcpxml"]
+    assert (project.root / "out/PROJ.fcpxml").read_bytes() == b"<fcpxml file:///abs/>"
+    assert not [p.name for p in (project.root / "out").iterdir() if p.name.endswith(".tmp")]
+    (project.root / "out/PROJ.fcpxml").write_bytes(b"<fcpxml edited in Resolve/>")
+    report = project(extras=resolve_copies)
+    assert report.kept == ["out/PROJ.fcpxml.edited-1"]
+    assert "out/PROJ.fcpxml" in clean(project.root).removed
