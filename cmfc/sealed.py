@@ -87,3 +87,13 @@ def _damaged(path, problem: str) -> None:
     DAMAGED.append((shown, problem))
     print(f"cmfc: {shown} was damaged ({problem}); computing it again", file=sys.stderr)
     return None
+
+
+def problem_of(path: str | os.PathLike) -> str | None:
+    """What is wrong with a sealed record on disk, whatever its kind (None: whole). For ``cmfc verify``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        kind = json.loads(text).get("kind")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return "not a sealed record: torn or damaged"
+    return _problem(text, kind, None) if isinstance(kind, str) else "not a sealed record"

@@ -19,11 +19,12 @@ from cmfc.build.lock import ProjectLock
 from cmfc.build.planner import Plan, PlanState, Step, make_plan
 from cmfc.build.registry import REGISTRY, Kind, Registry, TransientError, register
 from cmfc.build.report import ActionResult, BuildReport
+from cmfc.build.verify import VerifyResult, verify
 
 __all__ = [
     "Action", "ActionContext", "ActionInput", "ActionResult", "BuildReport", "CleanResult", "FileInput", "GcResult",
     "GraphError", "Kind", "Output", "Plan", "REGISTRY", "Reason", "Registry", "Step", "TransientError",
-    "build", "clean", "explain", "gc", "graph_dot", "graph_json", "plan", "register",
+    "build", "clean", "explain", "gc", "graph_dot", "graph_json", "plan", "register", "VerifyResult", "verify",
 ]
 
 

@@ -98,6 +98,10 @@ class StatCache:
         os.replace(tmp_path, self.cache_file)
         self._dirty = False
 
+    def hash(self, path: Path) -> str:
+        """SHA-256 of a file's bytes now, whatever its stat says (``cmfc verify``: bit rot keeps the stat)."""
+        return self._hash(path)
+
     def _hash(self, path: Path) -> str:
         import hashlib
 

@@ -382,3 +382,71 @@ def test_derived_files_are_written_under_the_lock_through_cmfc_tmp_and_cleaned(p
     report = project(extras=resolve_copies)
     assert report.kept == ["out/PROJ.fcpxml.edited-1"]
     assert "out/PROJ.fcpxml" in clean(project.root).removed
+
+
+# --- 11. verify finds bit rot the stat cache cannot see, and repairs it -----------------------------------
+
+def _rot(root, rel: str) -> None:
+    """Flip a byte of ``rel`` the way a disk does: same size, and a stat the stat cache still trusts."""
+    path = root / rel
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    data[0] ^= 0x01
+    path.write_bytes(bytes(data))
+    stat_file = root / ".cmfc/stat.json"
+    doc = json.loads(stat_file.read_text())
+    st = path.stat()
+    doc["entries"][rel][:4] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+    doc["entries"][rel][5] = 0
+    stat_file.write_text(json.dumps(doc))
+
+
+def test_verify_finds_a_rotted_output_a_build_cannot_see_and_repair_restores_it(project):
+    from cmfc.build import verify
+
+    project()
+    good = (project.root / "out/c.txt").read_bytes()
+    _rot(project.root, "out/c.txt")
+    assert project().ids("ran") == [] and (project.root / "out/c.txt").read_bytes() != good  # invisible to build
+    found = verify(project.root)
+    assert not found.ok and found.changed == ["out/c.txt"] and found.corrupt == []
+    assert "  changed: out/c.txt (rotted, or edited by hand)" in found.lines()
+    fixed = verify(project.root, project.actions, repair=True, registry=project.registry, progress=False)
+    assert fixed.repaired.ids("ran") == [] and fixed.repaired.exit_code == 0  # restored from the store
+    assert (project.root / "out/c.txt").read_bytes() == good
+    assert (project.root / "out/c.txt.edited-1").exists()  # rot and a hand edit look alike: kept
+    assert verify(project.root).ok
+
+
+def test_verify_finds_a_rotted_store_entry_and_repair_rebuilds_it(project):
+    from cmfc.build import verify
+
+    first = project()
+    digest = first.result("read:a").outputs["text"]["sha256"]
+    rel = f".cmfc/store/{digest[:2]}/{digest}"
+    _rot(project.root, rel)
+    (project.root / "out/ab.txt").unlink()
+    found = verify(project.root)
+    assert found.corrupt == [rel] and f"  corrupt: {rel}" in found.lines()
+    assert found.missing == ["out/ab.txt"]
+    fixed = verify(project.root, project.actions, repair=True, registry=project.registry, progress=False)
+    assert "read:a" in fixed.repaired.ids("ran")
+    assert (project.root / "out/ab.txt").read_bytes() == b"M:A:<a>|textB:<b>|text|text"
+    assert verify(project.root).ok
+
+
+def test_verify_reports_damaged_records_and_analysis_caches(project):
+    from cmfc.build import verify
+    from cmfc.sealed import write_sealed
+
+    project()
+    key = project().result("read:b").key
+    (project.root / f".cmfc/actions/{key}.json").write_text('{"outputs": {"text": {"sha')
+    write_sealed(project.root / ".cmfc/analysis/music-x.json", "music-analysis", {"tempo": 120})
+    record = project.root / ".cmfc/analysis/music-x.json"
+    record.write_text(record.read_text().replace("120", "97"))
+    found = verify(project.root)
+    assert found.damaged_records == [f".cmfc/actions/{key}.json"]
+    assert found.damaged_side == [".cmfc/analysis/music-x.json"]
+    verify(project.root, project.actions, repair=True, registry=project.registry, progress=False)
+    assert not record.exists() and verify(project.root).ok
