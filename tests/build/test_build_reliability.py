@@ -89,6 +89,24 @@ def test_an_input_left_edited_builds_from_the_new_bytes_next_time(tmp_path):
     assert (tmp_path / "out/mix.wav").read_bytes() == b"MIX:quieter voice|mix"
 
 
+def test_an_action_that_writes_into_a_store_entry_it_reads_fails_and_the_entry_is_rebuilt(project):
+    from build_helpers import replace_action
+
+    def scribble(ctx):
+        path = ctx.input_path("a")
+        path.chmod(0o644)  # read-only does not stop root
+        path.write_bytes(b"scribbled")
+        ctx.output_path("text").write_bytes(b"M")
+
+    project.registry.add("scribble", scribble)
+    first = project(replace_action(project.actions, "mix:ab", kind="scribble"))
+    assert first.result("mix:ab").error.startswith(
+        "the stored output 'text' of read:a changed while the build was running")
+    again = project()
+    assert "read:a" in again.ids("ran") and again.exit_code == 0
+    assert (project.root / "out/ab.txt").read_bytes() == b"M:A:<a>|textB:<b>|text|text"
+
+
 # --- 3. edited outputs are kept; 9. clean removes everything the builds wrote ------------------------
 
 def _render(report) -> str:
