@@ -159,7 +159,7 @@ def _canonical_use(use: dict, catalogue: dict) -> dict:
     return {**use, "params": params}
 
 
-def load(argument: str, defer_music: bool = False) -> Compiled:
+def load(argument: str | None, defer_music: bool = False) -> Compiled:
     """Locate, parse, lower and check a spec named on the command line (``defer_music``: see ``resolve``)."""
     from cmfc.frameworks.load import load_frameworks
     from cmfc.lower.spec import parse_spec_file
