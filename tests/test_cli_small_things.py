@@ -54,3 +54,31 @@ def test_a_missing_voice_is_not_pointed_at_the_music_bed(project):
     assert "hint: audio files in audio/ not used for anything else: take2.wav" in hint
     (project / "audio" / "voice_final.wav").write_bytes((project / "audio" / "bed.wav").read_bytes())
     assert "hint: did you mean voice_final.wav?" in run("check", cwd=project).output
+
+
+def tree(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_build_results_on_stdout_each_once_and_the_table_on_stderr(project):
+    result = run("build", "--compile-only", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("Resolve timelines: 03_OUTPUT/PROJ_MyShort/05_assembly/ "
+                             "(PROJ_MyShort.xml, PROJ_MyShort.fcpxml, PROJ_MyShort.otio)\n")
+    assert "actions: " in result.stderr and "Resolve" not in result.stderr
+
+
+def test_dry_run_creates_nothing(project):
+    before = tree(project)
+    result = run("build", "--dry-run", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "would-run" in result.stderr
+    assert tree(project) == before
+
+
+def test_report_into_a_missing_folder_is_an_error_not_mkdir(project):
+    before = tree(project)
+    result = run("build", "--compile-only", "--report", "reports/build.json", cwd=project)
+    assert result.exit_code == 2
+    assert "--report reports/build.json: the folder reports does not exist" in result.stderr
+    assert tree(project) == before
