@@ -82,3 +82,29 @@ def test_report_into_a_missing_folder_is_an_error_not_mkdir(project):
     assert result.exit_code == 2
     assert "--report reports/build.json: the folder reports does not exist" in result.stderr
     assert tree(project) == before
+
+
+def test_every_command_has_an_example_and_golden_is_a_developer_command(tmp_path):
+    from pathlib import Path
+
+    main_help = run("--help", cwd=tmp_path).output
+    commands, developer = main_help.split("Commands:", 1)[1].split("Developer commands", 1)
+    assert "golden" not in commands and "golden" in developer.split("Exit codes")[0]
+    assert "Exit codes: 0 ok; 1 " in main_help and "130 " in main_help and "143 " in main_help
+    assert "_CMFC_COMPLETE=bash_source cmfc" in main_help
+    for name, command in cli.commands.items():
+        text = run(name, "--help", cwd=tmp_path).output
+        example = text.split("Example:", 1)[1].strip().splitlines()[0] if "Example:" in text else ""
+        assert example.startswith(f"cmfc {name}"), (name, text)
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert 'eval "$(_CMFC_COMPLETE=bash_source cmfc)"' in readme
+
+
+def test_shell_completion_completes_commands():
+    import subprocess
+    import sys
+
+    env = dict(os.environ, _CMFC_COMPLETE="bash_complete", COMP_WORDS="cmfc bu", COMP_CWORD="1")
+    done = subprocess.run([sys.executable, "-c", "from cmfc.cli import main; main()"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert "plain,build" in done.stdout.splitlines()

@@ -30,7 +30,12 @@ def _manifest_path(compiled) -> str:
 @click.argument("spec", required=False)
 @report_errors
 def plan_command(spec: str | None) -> None:
-    """Show the actions a build would run, each with why and which executor runs it."""
+    """Show the actions a build would run, each with why and which executor runs it.
+
+    \b
+    Example:
+      cmfc plan my-short
+    """
     from cmfc.build import plan
 
     compiled, actions = _load_plan(spec)
@@ -194,6 +199,10 @@ def explain_command(first: str, second: str | None) -> None:
     """Why TARGET (an action id or an output path) is, or is not, up to date.
 
     With one argument it is TARGET, in the project around the working folder.
+
+    \b
+    Example:
+      cmfc explain my-short render:SC_01
     """
     from cmfc.build import explain
 
@@ -207,7 +216,12 @@ def explain_command(first: str, second: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
 @report_errors
 def graph_command(spec: str | None, fmt: str) -> None:
-    """Print the build graph as Graphviz DOT (for a picture) or JSON (for tools)."""
+    """Print the build graph as Graphviz DOT (for a picture) or JSON (for tools).
+
+    \b
+    Example:
+      cmfc graph my-short | dot -Tsvg > graph.svg
+    """
     from cmfc.build import graph_dot, graph_json
 
     _, actions = _load_plan(spec)
@@ -221,6 +235,10 @@ def graph_command(spec: str | None, fmt: str) -> None:
 def clean_command(spec: str | None, force: bool) -> None:
     """Remove every file the builds wrote into the project and the folders left empty (the cache stays:
     the next build restores them). An output you edited is moved aside to NAME.edited-N, not deleted.
+
+    \b
+    Example:
+      cmfc clean my-short
     """
     from cmfc.build import clean
     from cmfc.project import locate
@@ -233,7 +251,12 @@ def clean_command(spec: str | None, force: bool) -> None:
 @click.argument("spec", required=False)
 @report_errors
 def gc_command(spec: str | None) -> None:
-    """Delete cache entries no longer referenced by the current plan or the last build, with sizes."""
+    """Delete cache entries no longer referenced by the current plan or the last build, with sizes.
+
+    \b
+    Example:
+      cmfc gc my-short
+    """
     from cmfc.build import gc
 
     compiled, actions = _load_plan(spec)

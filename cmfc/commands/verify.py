@@ -8,14 +8,14 @@ from cmfc.cli import report_errors
 
 
 @click.command("verify")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--repair", is_flag=True,
               help="Delete what rotted, then build: outputs come back from the store or are rebuilt.")
 @click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")
 @click.option("--preview", is_flag=True, help="With --repair: build the rough cut, as `cmfc build --preview`.")
 @click.option("--compile-only", is_flag=True, help="With --repair: build only the compiled files, as `cmfc build --compile-only`.")
 @report_errors
-def verify_command(spec: str, repair: bool, jobs: int, preview: bool, compile_only: bool) -> None:
+def verify_command(spec: str | None, repair: bool, jobs: int, preview: bool, compile_only: bool) -> None:
     """Re-hash every store entry, cache record and output, ignoring the stat cache (bit rot keeps a file's
     size and mtime, so builds cannot see it); report what does not match; exit 1 if anything did.
 
