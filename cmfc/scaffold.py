@@ -26,7 +26,6 @@ SPEC_TEMPLATE = """cmf 1
 
 # A new cmfc project. Replace the placeholder media in audio/ and assets/ with your own,
 # then run: cmfc check .   (see docs/language.md for every statement)
-
 project {project_id} "{title}"
   format 1080x1920 24fps
   seed 1
