@@ -52,6 +52,7 @@ class State:
     files: dict = field(default_factory=dict)
     expect: str = "image"
     fetched_inputs: dict = field(default_factory=dict)  # name -> bytes the "worker" got
+    natron_handler: object = None  # workers/natron/handler.handler, to run Natron jobs
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -140,6 +141,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send({"error": "internal"}, 500)
         body = json.loads(raw)
         job_input = body["input"]
+        if "project" in job_input and state.natron_handler is not None:  # the workers/natron contract
+            with state.lock:
+                job_id = f"{len(state.jobs) + 1:04d}-natron-job"
+                state.jobs[job_id] = {"status": "IN_QUEUE", "polls": 0, "input": job_input,
+                                      "output": state.natron_handler({"id": job_id, "input": job_input})}
+            return self._send({"id": job_id, "status": "IN_QUEUE"})
         assert isinstance(job_input["workflow"], dict)
         for image in job_input.get("images", []):  # what worker-comfyui's upload_images does
             data = image["image"]
@@ -172,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
         if job["status"] == "FAILED":
             answer["error"] = faults.fail
         if job["status"] == "COMPLETED":
-            answer["output"] = faults.handler_error or {"images": [self._output(job_id)]}
+            answer["output"] = job.get("output") or faults.handler_error or {"images": [self._output(job_id)]}
         self._send(answer)
 
     def _output(self, job_id: str) -> dict:
