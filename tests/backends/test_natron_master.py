@@ -116,3 +116,21 @@ def test_text_escaped_like_boost_and_only_its_value_changes():
     assert out == expected
     texts = [n.findtext("item/Value") for n in etree.fromstring(out).iter("item") if n.findtext("Name") == "text"]
     assert texts == [hostile]
+
+
+def test_build_compiles_with_the_master_comp_and_redoes_it_when_it_changes(tiny):
+    from cmfc.build.engine import build
+    from cmfc.plan import PlanOptions, plan_project
+
+    template = _with_template(tiny, "master_gnu.ntp")
+    compiled = tiny.compile(SCENES)
+    options = PlanOptions(targets=("natron",), render=False)
+    actions = plan_project(compiled, options)
+    first = build(actions, tiny.root, progress=False)
+    out = tiny.root / "03_OUTPUT/PROJ_T/04_fabrication/natron/PROJ_T_SC_01.ntp"
+    assert b"cmfc_writer" in out.read_bytes() and not out.with_suffix(".py").exists()
+    template.write_bytes(template.read_bytes().replace(b"<Plugin_label>gnu</Plugin_label>",
+                                                       b"<Plugin_label>sky</Plugin_label>"))
+    second = build(plan_project(compiled, options), tiny.root, progress=False)
+    assert b"<Plugin_label>sky</Plugin_label>" in out.read_bytes()
+    assert first.ok and second.ok and "compile:natron:SC_01" in second.ids("ran")
