@@ -13,8 +13,9 @@ Advanced", "Upload Resource", "Check Task Status", "Check Task Output", "Cancel 
   and models). ``data.taskId`` is kept as a string (a 19-digit id does not survive a double).
   ``data.promptTips`` is a JSON string holding ComfyUI's own ``/prompt`` answer; its
   ``node_errors`` are reported by node title and input like the ComfyUI executor does.
-* ``/task/openapi/upload`` multipart ``apiKey``, ``fileType=input``, ``file`` answers
-  ``data.fileName`` (``api/….png``), which replaces the local name in the payload. At most 30 MB
+* ``/task/openapi/upload`` multipart ``apiKey``, ``fileType`` (image/video/audio), ``file`` answers
+  ``data.fileName`` (``api/….png``), which replaces the local name in the payload (the file is not
+  publicly readable: only a loader node of our task can use it). At most 30 MB
   a file: a bigger input must be given to the loader node as a URL it can read.
 * ``/task/openapi/status`` answers ``data`` = ``QUEUED`` | ``RUNNING`` | ``SUCCESS`` | ``FAILED``;
   ``/task/openapi/outputs`` answers ``data`` = ``[{fileUrl, fileType, taskCostTime, nodeId}]``,
@@ -117,6 +118,18 @@ class Timeouts:
     poll: float = 3.0               # between status calls
     throttle: float = 5.0           # first wait after a concurrency answer (doubles, at most 60 s)
     throttle_max: float = 60.0
+
+
+def upload_type(path: Path) -> str:
+    """The upload's ``fileType``: image, video or audio (the docs' "Upload Resource (image/video/audio)")."""
+    suffix = path.suffix.lower()
+    if suffix in (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif"):
+        return "video"
+    if suffix in (".wav", ".mp3", ".flac", ".ogg", ".m4a"):
+        return "audio"
+    if suffix in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
+        return "image"
+    return "input"
 
 
 def host_of(url: str) -> str:
@@ -244,7 +257,7 @@ class RunningHubExecutor:
                  f"(any https address) and use that URL in the spec, or shorten/compress it under 30 MB",))
         with open(path, "rb") as handle:
             envelope = self._post("/task/openapi/upload", f"upload {path.name}", read=self.timeouts.upload,
-                                  data={"apiKey": self._key, "fileType": "input"},
+                                  data={"apiKey": self._key, "fileType": upload_type(path)},
                                   files={"file": (path.name, handle)})
         if envelope.get("code") != 0:
             raise self._fail(job, f"upload {path.name}", envelope)

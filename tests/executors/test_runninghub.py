@@ -55,7 +55,7 @@ def test_task_flow_uploads_submits_our_payload_and_downloads(standin, tmp_path):
     result, steps = _run(executor, _job(tmp_path))
     # The input went up first and the payload names it by Running Hub's name.
     (upload,) = standin.calls("/task/openapi/upload")
-    assert upload[2]["fileType"] == "input" and upload[2]["file"][:4] == b"\x89PNG"
+    assert upload[2]["fileType"] == "image" and upload[2]["file"][:4] == b"\x89PNG"
     (create,) = standin.calls("/task/openapi/create")
     headers, body = create[1], create[2]
     assert headers["Host"] == "www.runninghub.ai"
