@@ -197,3 +197,22 @@ class StageRouter:
         if cancel.is_set():
             raise CancelledError(f"{job.describe()}: cancelled before it started")
         return self._for(job).run(job, on_progress, cancel)
+
+
+def cloud_findings(root: Path, jobs: list[GenerationJob], config: CloudConfig | None = None) -> list[Finding]:
+    """``cmfc doctor``'s lines for the cloud executors and the compositor (for the doctor command to append)."""
+    config = config if config is not None else load_cloud_config(root)
+    findings: list[Finding] = []
+    routes = stage_routes(root, config)
+    if routes:
+        findings.extend(StageRouter(routes).doctor([j for j in jobs if j.stage in routes]))
+    composite = compositor(root, config)
+    if composite is None:
+        findings.append(Finding("compositor", True, "natron",
+                                "no NatronRenderer on PATH or at [executors] natron, no Runpod natron_endpoint: "
+                                "scenes are composited by the local ffmpeg compositor"))
+    elif hasattr(composite, "doctor"):
+        findings.extend(composite.doctor())
+    else:
+        findings.extend(composite.runpod.doctor([]))
+    return findings

@@ -117,3 +117,20 @@ def test_a_build_mixing_running_hub_and_runpod_by_stage(tmp_path):
     assert len(pod.state.jobs) == 3 and len(hub.state.tasks) == 1
     with pytest.raises(Exception, match="no executor is configured for the motion stage"):
         StageRouter({"hero": pod_exec}).run(jobs[2], lambda *a: None, threading.Event())
+
+
+def test_doctor_lines_for_natron_and_the_ffmpeg_fallback(tmp_path, monkeypatch):
+    from cmfc.executors.cloud import cloud_findings
+
+    from ..workers.test_natron_worker import fake_renderer
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    (tmp_path / "cmfc.toml").write_text('[project]\nspec = "t.cmf"\n')
+    (finding,) = cloud_findings(tmp_path, [])
+    assert finding.ok and "local ffmpeg compositor" in finding.detail
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_renderer(bin_dir)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    (finding,) = cloud_findings(tmp_path, [])
+    assert finding.ok and finding.detail.startswith("NatronRenderer 2.5.0 at ")
