@@ -47,6 +47,9 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     diag = Diagnostics()
     check_duplicates(spec, positions, diag, path)
     files = check_assets(spec, location.root, positions, diag, path)
+    from cmfc.check.natron_template import check_template
+
+    check_template(location.root, any(s.text is not None and s.text.content.strip() for s in spec.scenes), diag)
     from cmfc.check.references import NO_LIBRARY
 
     if ("sfx_library",) in files:
