@@ -110,3 +110,65 @@ def normalise(word: str) -> str:
     """A word as compared for the Verbatim Mandate: case, punctuation and curly quotes aside."""
     word = word.replace("\u2019", "'").replace("\u2018", "'").casefold()
     return re.sub(r"[^\w']+", "", word).strip("'")
+
+
+def read_word_items(path: Path, display_path: str) -> list[dict]:
+    """Every word of a transcript as ``{text, start, end, score, segment, seg_start, seg_end}``, times in seconds or None.
+
+    Tolerant of what real recognisers write (stage 1 reads whole recordings): WhisperX words
+    without ``start``/``end``/``score`` (numerals in older versions), segments whose alignment
+    failed (``words: []`` or no ``words``: the segment's text, untimed), faster-whisper's
+    ``probability`` and leading spaces. SRT/VTT cues give each word an even share of the cue.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CmfError([Diagnostic(Span(display_path), f"cannot read the transcript: {error}")]) from None
+    if path.suffix.lower() in (".srt", ".vtt"):
+        return [{"text": w.text, "start": w.start / SAMPLE_RATE, "end": w.end / SAMPLE_RATE, "score": None,
+                 "segment": 0, "seg_start": None, "seg_end": None} for w in _from_subtitles(text, display_path)]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CmfError([Diagnostic(Span(display_path, error.lineno, error.colno),
+                                   f"the transcript is not valid JSON: {error.msg}")]) from None
+    segments = data.get("segments") if isinstance(data, dict) else data if isinstance(data, list) else None
+    if not isinstance(segments, list):
+        raise CmfError([Diagnostic(Span(display_path), "the transcript: expected WhisperX or faster-whisper JSON "
+                                   "with segments[].words[]")])
+    items: list[dict] = []
+    for s_index, segment in enumerate(segments):
+        if not isinstance(segment, dict):
+            raise CmfError([Diagnostic(Span(display_path), f"the transcript: segments[{s_index}] is not an object")])
+        seg_start = _optional_seconds(segment.get("start"), display_path, f"segments[{s_index}].start")
+        seg_end = _optional_seconds(segment.get("end"), display_path, f"segments[{s_index}].end")
+        seg_words = segment.get("words")
+        if not seg_words:  # alignment failed: keep the segment's words, untimed (interpolated later)
+            seg_words = [{"word": token} for token in str(segment.get("text") or "").split()]
+        if not isinstance(seg_words, list):
+            raise CmfError([Diagnostic(Span(display_path), f"the transcript: segments[{s_index}].words is not a list")])
+        for w_index, item in enumerate(seg_words):
+            where = f"segments[{s_index}].words[{w_index}]"
+            word = item.get("word", item.get("text")) if isinstance(item, dict) else None
+            if not isinstance(word, str):
+                raise CmfError([Diagnostic(Span(display_path), f"the transcript: {where} has no word text")])
+            for token in word.split() or [""]:
+                if not token:
+                    continue
+                start = _optional_seconds(item.get("start"), display_path, where + ".start")
+                end = _optional_seconds(item.get("end"), display_path, where + ".end")
+                if start is not None and end is not None and end < start:
+                    raise CmfError([Diagnostic(Span(display_path), f"the transcript: {where} ends before it starts")])
+                score = item.get("score", item.get("probability"))
+                score = float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
+                items.append({"text": token, "start": start, "end": end, "score": score, "segment": s_index,
+                              "seg_start": seg_start, "seg_end": seg_end,
+                              "interpolated": item.get("interpolated") is True})
+    return items
+
+
+def _optional_seconds(value, display_path: str, where: str) -> float | None:
+    """A time in seconds, None when absent; CmfError naming the file and key when it is not a time."""
+    if value is None:
+        return None
+    return _seconds_to_samples(value, display_path, where) / SAMPLE_RATE
