@@ -248,12 +248,13 @@ def stage1_command(audio: str, from_file: str | None, premise_number: int, music
         for line in result.log:
             click.echo(f"  {result.id}: {line}", err=True)
     report.render()
-    click.echo(report.summary_line())
     if report_file:
         atomic_write_text(report_file, report.to_json())
     if report.exit_code:
         raise SystemExit(report.exit_code)
-    click.echo(f"the short is checked: cmfc build {root / SHORT}")
+    from cmfc.project import display_path
+
+    click.echo(f"the short is checked: cmfc build {display_path(root / SHORT)}")
 
 
 stage1_commands = [transcribe_command, mine_command, script_command, blueprint_command, stage1_command]
