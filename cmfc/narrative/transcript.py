@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.fsutil import sha256_bytes
-from cmfc.media.words import normalise, read_word_items
+from cmfc.media.words import interpolate, normalise, read_word_items
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'\u201d\u2019)\]]*$")
 
@@ -105,50 +105,9 @@ def read_transcript(path: Path, display_path: str | None = None) -> Transcript:
     return Transcript(words=tuple(_interpolate(items)), language=language)
 
 
-def _ms(value: float) -> float:
-    return round(value, 3)
-
-
 def _interpolate(items: list[dict]) -> list[TranscriptWord]:
-    """Times for untimed words: an even share of the gap between the timed words around them."""
-    count = len(items)
-    starts = [i["start"] for i in items]
-    ends = [i["end"] for i in items]
-    for i in range(count):  # a word with only one of its times gets the other from it
-        if starts[i] is None and ends[i] is not None:
-            starts[i] = ends[i]
-        if ends[i] is None and starts[i] is not None:
-            ends[i] = starts[i]
-    words: list[TranscriptWord] = []
-    i = 0
-    while i < count:
-        if starts[i] is not None:
-            words.append(_word(items[i], starts[i], ends[i], False))
-            i += 1
-            continue
-        j = i
-        while j < count and starts[j] is None:
-            j += 1
-        seg = items[i]
-        left = ends[i - 1] if i > 0 else None
-        right = starts[j] if j < count else None
-        # Stay inside the segment when it is timed and its neighbours lie in other segments.
-        if (left is None or items[i - 1]["segment"] != seg["segment"]) and seg["seg_start"] is not None:
-            left = max(seg["seg_start"], left or 0.0)
-        if (right is None or items[j]["segment"] != items[j - 1]["segment"]) and items[j - 1]["seg_end"] is not None:
-            right = items[j - 1]["seg_end"] if right is None else min(items[j - 1]["seg_end"], right)
-        left = left if left is not None else 0.0
-        right = right if right is not None and right >= left else left + 0.3 * (j - i)
-        step = (right - left) / (j - i)
-        for k in range(i, j):
-            words.append(_word(items[k], left + step * (k - i), left + step * (k - i + 1), True))
-        i = j
-    return words
-
-
-def _word(item: dict, start: float, end: float, interpolated: bool) -> TranscriptWord:
-    return TranscriptWord(text=item["text"], start=_ms(start), end=_ms(max(start, end)), score=item["score"],
-                          interpolated=interpolated or item.get("interpolated", False), segment=item["segment"])
+    return [TranscriptWord(text=i["text"], start=i["start"], end=i["end"], score=i["score"],
+                           interpolated=i["interpolated"], segment=i["segment"]) for i in interpolate(items)]
 
 
 def sentence_starts(transcript: Transcript) -> list[int]:
