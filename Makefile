@@ -29,3 +29,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_segment.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_render_costs.py
+	$(BIN)/python bench/bench_stage1.py

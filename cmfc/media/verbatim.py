@@ -50,20 +50,45 @@ def nearest_window(tokens: list[str], wanted: list[str], slack: int = 2) -> tupl
     """(first, last) of the passage most like ``wanted``, up to ``slack`` words longer or shorter.
 
     A text that dropped or added words matches a passage of another length best; comparing only
-    same-length runs would report a spurious change at the passage's end.
+    same-length runs would report a spurious change at the passage's end. The score is the words
+    in matching order over the longer length; the words shared in any order bound it from above,
+    so only windows whose bound can still win are diffed (exact, and fast on a long transcript).
+    Ties go to the length nearest the text's, then to the earliest passage.
     """
-    best, best_ratio = (0, min(len(tokens), len(wanted)) - 1), -1.0
-    wanted_set = set(wanted)
-    for size in sorted(range(max(1, len(wanted) - slack), len(wanted) + slack + 1), key=lambda n: abs(n - len(wanted))):
-        for i in range(max(1, len(tokens) - size + 1)):
-            window = tokens[i:i + size]
-            if not wanted_set.intersection(window) and best_ratio >= 0:
-                continue
-            blocks = difflib.SequenceMatcher(None, window, wanted, autojunk=False).get_matching_blocks()
-            ratio = sum(b.size for b in blocks) / max(len(window), len(wanted))  # extra length costs like a change
-            if ratio > best_ratio:
-                best, best_ratio = (i, min(len(tokens), i + size) - 1), ratio
-    return best
+    from collections import Counter
+
+    if not tokens or not wanted:
+        return (0, max(0, min(len(tokens), len(wanted)) - 1))
+    want = Counter(wanted)
+    candidates = []  # (-bound, size distance, first, size)
+    for size in range(max(1, len(wanted) - slack), len(wanted) + slack + 1):
+        if size > len(tokens):
+            continue
+        window: Counter = Counter()
+        shared = 0
+        for i, token in enumerate(tokens):
+            if window[token] < want.get(token, 0):
+                shared += 1
+            window[token] += 1
+            if i >= size:
+                old = tokens[i - size]
+                window[old] -= 1
+                if window[old] < want.get(old, 0):
+                    shared -= 1
+            if i >= size - 1:
+                candidates.append((-shared / max(size, len(wanted)), abs(size - len(wanted)), i - size + 1, size))
+    if not candidates:
+        return (0, len(tokens) - 1)
+    candidates.sort()
+    best_key, best = None, candidates[0]
+    for negative_bound, distance, first, size in candidates:
+        if best_key is not None and -negative_bound < best_key[0]:
+            break
+        blocks = difflib.SequenceMatcher(None, tokens[first:first + size], wanted, autojunk=False).get_matching_blocks()
+        key = (sum(b.size for b in blocks) / max(size, len(wanted)), -distance, -first)
+        if best_key is None or key > best_key:
+            best_key, best = key, (negative_bound, distance, first, size)
+    return (best[2], best[2] + best[3] - 1)
 
 
 @dataclass(frozen=True)

@@ -176,14 +176,14 @@ class Agents:
         return message, _validated(response, tool["name"], answer, message)
 
     def _send(self, request: dict) -> dict:
+        client = self.client()  # first: without the SDK this is the "what to install" message
         import anthropic
 
         body = dict(request)
         extra = {"temperature": body.pop("temperature")} if "temperature" in body else None
         tries = self.config.max_retries + 1
         try:
-            response = self.client().messages.create(**body, extra_body=extra) if extra else \
-                self.client().messages.create(**body)
+            response = client.messages.create(**body, extra_body=extra) if extra else client.messages.create(**body)
         except anthropic.APITimeoutError:
             raise AgentError(f"no answer from the Anthropic API within {self.config.timeout:g}s "
                              f"({_tries(tries)}); raise [stage1] timeout in cmfc.toml or try again") from None

@@ -71,7 +71,12 @@ def test_good_run_end_to_end_gives_a_checked_spec_and_reruns_for_free(tmp_path, 
     checked = run(root / "stage1/short", "check", ".")
     assert checked.exit_code == 0, checked.output
     assert "5 scenes" in checked.output
-    assert "$" in result.output and "tokens" in result.output  # cost per call printed
+    # cost per call: 1,200 in x $3/M + 300 out x $15/M (the default rates), printed and in the build report
+    assert "stage1:mine: premise_hunter: claude-" in result.output
+    assert "1,200 in + 300 out tokens, $0.0081" in result.output
+    report = json.loads((root / "report.json").read_text())
+    mine_log = next(a["log"] for a in report["actions"] if a["id"] == "stage1:mine")
+    assert any("1,200 in + 300 out tokens, $0.0081" in line for line in mine_log)
 
     again = run(root, "stage1", "talk.wav", "--from", "talk.words.json")
     assert again.exit_code == 0, again.output
@@ -248,3 +253,60 @@ def test_blueprint_that_fails_check_prints_the_check_errors(tmp_path, api):
     assert result.exit_code == 1
     assert "the blueprint does not pass cmfc check" in result.output
     assert "scene SC_02's line is not verbatim in the voice-over" in result.output
+
+
+def test_stage1_without_a_recogniser_or_from_says_what_to_install(tmp_path, api):
+    from cmfc.narrative.transcribe import available_backend
+
+    if available_backend() is not None:
+        pytest.skip("a recogniser is installed")
+    root = project(tmp_path / "talk", api.base_url)
+    result = run(root, "stage1", "talk.wav")
+    assert result.exit_code == 1
+    assert "no speech recogniser is installed: pip install 'cmfc[transcribe]'" in result.output
+    assert "Traceback" not in result.output and api.requests == []
+
+
+def test_without_the_sdk_the_agents_say_what_to_install(tmp_path, api, monkeypatch):
+    import sys
+
+    root = project(tmp_path / "talk", api.base_url)
+    monkeypatch.setitem(sys.modules, "anthropic", None)  # import anthropic now raises ImportError
+    result = run(root, "mine", "talk.words.json")
+    assert result.exit_code == 1
+    assert "cmfc: error: the stage-1 agents need the Anthropic SDK: pip install 'cmfc[agents]'" in result.output
+
+
+def test_rates_from_cmfc_toml_price_each_call(tmp_path, api):
+    root = project(tmp_path / "talk", api.base_url)
+    with (root / "cmfc.toml").open("a") as handle:
+        handle.write("[stage1.rates]\ninput = 1.0\noutput = 10.0\n")
+    api.queue(tool_answer(good_premises(), input_tokens=10_000, output_tokens=2_000))
+    result = run(root, "mine", "talk.words.json")
+    assert result.exit_code == 0, result.output
+    assert "10,000 in + 2,000 out tokens, $0.0300" in result.output
+    calls = json.loads((root / "premise_analysis.json").read_text())["calls"]
+    assert calls[0]["cost_usd"] == 0.03 and calls[0]["input_tokens"] == 10_000
+
+
+def test_model_and_temperature_from_cmfc_toml_reach_the_api_and_the_key(tmp_path, api):
+    from cmfc.narrative.config import newest_sonnet
+
+    root = project(tmp_path / "talk", api.base_url)
+    api.queue(tool_answer(good_premises()))
+    assert run(root, "mine", "talk.words.json").exit_code == 0
+    assert api.requests[0]["model"] == newest_sonnet() and newest_sonnet().startswith("claude-sonnet-")
+    assert "temperature" not in api.requests[0]
+    with (root / "cmfc.toml").open("a") as handle:
+        handle.write('model = "claude-haiku-4-5"\ntemperature = 0.3\n')
+    api.queue(tool_answer(good_premises()))
+    assert run(root, "mine", "talk.words.json").exit_code == 0
+    assert len(api.requests) == 2, "another model or temperature is another key: asked again"
+    assert api.requests[1]["model"] == "claude-haiku-4-5" and api.requests[1]["temperature"] == 0.3
+
+
+def test_a_wrong_setting_names_the_key(tmp_path, api):
+    root = project(tmp_path / "talk", api.base_url, max_retries=-1)
+    result = run(root, "mine", "talk.words.json")
+    assert result.exit_code == 1
+    assert "cmfc.toml [stage1] max_retries = -1: expected a whole number from 0 to 20" in result.output
