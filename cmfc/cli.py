@@ -184,7 +184,8 @@ def _register_optional_commands() -> None:
                                    ("cmfc.commands.build", "build_commands"),
                                    ("cmfc.commands.visuals", "visual_commands"),
                                    ("cmfc.commands.verify", "verify_command"),
-                                   ("cmfc.commands.stage1", "stage1_commands")):
+                                   ("cmfc.commands.stage1", "stage1_commands"),
+                                   ("cmfc.commands.edit", "edit_commands")):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
