@@ -247,7 +247,9 @@ def _register_optional_commands() -> None:
     for module_name, attribute in (("cmfc.commands.analyze", "analyze_command"),
                                    ("cmfc.commands.build", "build_commands"),
                                    ("cmfc.commands.visuals", "visual_commands"),
-                                   ("cmfc.commands.verify", "verify_command")):
+                                   ("cmfc.commands.verify", "verify_command"),
+                                   ("cmfc.commands.stage1", "stage1_commands"),
+                                   ("cmfc.commands.edit", "edit_commands")):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
