@@ -4,6 +4,7 @@ scaffold's label, hints that point at files of the right kind, --report and --dr
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -94,7 +95,8 @@ def test_every_command_has_an_example_and_golden_is_a_developer_command(tmp_path
     assert "_CMFC_COMPLETE=bash_source cmfc" in main_help
     for name, command in cli.commands.items():
         text = run(name, "--help", cwd=tmp_path).output
-        example = text.split("Example:", 1)[1].strip().splitlines()[0] if "Example:" in text else ""
+        found = re.search(r"^  Examples?:(?:\n +| )(.*)$", text, re.M)
+        example = found.group(1) if found else ""
         assert example.startswith(f"cmfc {name}"), (name, text)
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert 'eval "$(_CMFC_COMPLETE=bash_source cmfc)"' in readme
