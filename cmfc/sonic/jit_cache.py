@@ -24,6 +24,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterator
 
+from cmfc import children
+
 _process_lock = threading.RLock()
 _depth = 0
 _lock_file: int | None = None
@@ -113,8 +115,6 @@ def _acquire(path: Path) -> int:
         import fcntl
     except ImportError:  # Windows: no flock; the per-process lock is all there is
         return descriptor
-    from cmfc import children
-
     # Polled, not blocking: another process (a second build, a test worker) may hold the lock for a
     # whole analysis, and a build told to stop must not wait for it (Ctrl-C would hang until then).
     while True:
