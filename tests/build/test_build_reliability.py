@@ -468,3 +468,15 @@ def test_verify_reports_damaged_records_and_analysis_caches(project):
     assert found.damaged_side == [".cmfc/analysis/music-x.json"]
     verify(project.root, project.actions, repair=True, registry=project.registry, progress=False)
     assert not record.exists() and verify(project.root).ok
+
+
+def test_ffmpeg_meeting_a_full_disk_says_what_to_do(tiny_disk):
+    from cmfc.diagnostics import CmfError
+    from cmfc.mix.ffmpeg import run_ffmpeg
+
+    with pytest.raises(CmfError) as caught:
+        run_ffmpeg(["-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "5", "-c:a", "pcm_s16le",
+                    tiny_disk / "voice.wav"], "cleaning the voice", "audio/voice.wav")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message.startswith("cleaning the voice failed: ") and "No space left on device" in diagnostic.message
+    assert diagnostic.hint.startswith("the disk is full: free some space")
