@@ -146,13 +146,13 @@ class BuildReport:
             console.print(f"{count} not started: {reason} (--keep-going builds what does not depend on it)", **plain)
         for line in self.kept_lines():
             console.print(line, style="yellow", **plain)
-        for problem in self.problems:
-            console.print(f"error: {problem}", style="bold red", **plain)
         for r in self.results:
             if r.error:
                 stand_in = "; a black placeholder stands in" if r.status == "placeholder" else ""
                 console.print(f"{r.id} failed{stand_in}:", style="bold red", **plain)
                 console.print(r.error.rstrip(), **plain)
+        for problem in self.problems:
+            console.print(f"error: {problem}", style="bold red", **plain)
         console.print(self.summary_line())
 
 
