@@ -38,6 +38,8 @@ def describe(exc: OSError, path: str | os.PathLike | None = None, root: Path | N
         return f"cannot {doing} {where}: the file system is read-only", \
             "build a copy of the project on a writable disk, or remount it read-write"
     if number in (errno.EACCES, errno.EPERM):
+        if doing == "read":
+            return f"cannot read {where}: permission denied", "make it readable for you (chmod u+r) and run the build again"
         return f"cannot {doing} {where}: permission denied", \
             "make the folder writable for you (chmod u+w, or chattr -i if it was made immutable)"
     if number == errno.EISDIR:
