@@ -108,7 +108,7 @@ def gc(actions: list[Action], root, registry: Registry | None = None) -> GcResul
     root = Path(root).resolve()
     state = PlanState(root, registry)
     layout = state.layout
-    with ProjectLock(layout.lock_file):
+    with disk_errors(root, doing="remove"), ProjectLock(layout.lock_file):
         layout.make_dirs()
         plan = make_plan(actions, state)
         ids = {a.id for a in actions}
