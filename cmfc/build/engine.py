@@ -70,14 +70,15 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
     state = PlanState(root, registry)
     state.planned_ns = time.time_ns() - RACY_MARGIN_NS
     layout = state.layout
+    if dry_run:  # planning only reads: no lock, no .cmfc folders, no stat cache (a dry run creates nothing)
+        with disk_errors(root):
+            plan = make_plan(actions, state)
+        results = [_planned_result(step) for step in plan.steps]
+        return _report(results, state, started, dry_run=True)
     with disk_errors(root), ProjectLock(layout.lock_file):
         layout.make_dirs()
         layout.clean_tmp()
         plan = make_plan(actions, state)
-        if dry_run:
-            state.stats.save(layout.tmp)
-            results = [_planned_result(step) for step in plan.steps]
-            return _report(results, state, started, dry_run=True)
         for digest in sorted(plan.corrupt):
             state.store.remove(digest)
         runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress),
