@@ -49,6 +49,8 @@ class Voice(Node):
     path: AssetPath = Field(description="the voice-over: the master clock")
     words: Optional[AssetPath] = Field(None, description="word timings: WhisperX JSON, .srt or .vtt")
     loudness: Loudness = Field(Loudness.parse("-14LUFS"), description="integrated loudness target")
+    denoise: Literal["afftdn", "deepfilternet"] = Field(
+        "afftdn", description="the voice chain's denoiser: ffmpeg's afftdn, or DeepFilterNet (optional extra)")
 
 
 class Snap(Node):

@@ -19,7 +19,7 @@ Positions = dict[tuple, Span]
 TOP_LEVEL = ("cmf", "project", "character", "scene")
 PROJECT_STATEMENTS = ("format", "seed", "brand", "voice", "music", "sfx_library")
 BRAND_STATEMENTS = ("base", "highlight", "font", "keywords")
-VOICE_STATEMENTS = ("words", "loudness")
+VOICE_STATEMENTS = ("words", "loudness", "denoise")
 MUSIC_STATEMENTS = ("arc", "duck", "snap")
 SFX_LIBRARY_STATEMENTS = ("auto", "trigger")
 CHARACTER_STATEMENTS = ("lora", "anchor")
@@ -287,7 +287,13 @@ class _Lowering:
             voice["loudness"] = str(value)
             self.at(("voice", "loudness"), value_span)
 
-        self.children(statement, {"words": words, "loudness": loudness}, "in the voice block",
+        def denoise(child: Statement) -> None:
+            child_args = Args(child, self.diag, "denoise deepfilternet")
+            voice["denoise"], value_span = child_args.choice("a denoiser", ("afftdn", "deepfilternet"))
+            child_args.done()
+            self.at(("voice", "denoise"), value_span)
+
+        self.children(statement, {"words": words, "loudness": loudness, "denoise": denoise}, "in the voice block",
                       single=VOICE_STATEMENTS)
 
     def music(self, statement: Statement) -> None:

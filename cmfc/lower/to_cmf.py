@@ -45,6 +45,8 @@ def _project(spec: ProjectSpec) -> list[str]:
         lines.append(f"{INDENT * 2}words {q(spec.voice.words)}")
     if str(spec.voice.loudness) != "-14LUFS":
         lines.append(f"{INDENT * 2}loudness {spec.voice.loudness}")
+    if spec.voice.denoise != "afftdn":
+        lines.append(f"{INDENT * 2}denoise {spec.voice.denoise}")
     if spec.music:
         lines.append(f"{INDENT}music {q(spec.music.path)}")
         if spec.music.arc:

@@ -50,8 +50,12 @@ def music_analysed(compiled: Compiled) -> bool:
 def run_voice_clean(ctx) -> None:
     """Denoise, presence EQ and gentle compression of the voice-over (48 kHz mono)."""
     from cmfc.mix import clean_voice
+    from cmfc.mix.voice import INSTALL_DEEPFILTERNET
 
-    clean_voice(ctx.input_path("voice"), ctx.output_path("voice_clean"))
+    denoiser = ctx.params.get("denoiser", "afftdn")
+    if ctx.params.get("asked") == "deepfilternet" and denoiser != "deepfilternet":
+        ctx.log(f"DeepFilterNet is not installed ({INSTALL_DEEPFILTERNET}): the voice is denoised with afftdn")
+    clean_voice(ctx.input_path("voice"), ctx.output_path("voice_clean"), denoiser)
 
 
 @register("sonic.mix", version=SOUND_VERSION)
@@ -144,8 +148,16 @@ def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
     project = compiled.project
     sonic = str(stage_dir(project.id, "sonic"))
     seconds = project.duration_frames / project.format.fps
+    denoise: dict = {}
+    if project.voice.denoise != "afftdn":  # the default adds no params: existing keys stay as they were
+        from cmfc.mix.voice import deepfilternet_available
+
+        # what runs is in the key: installing DeepFilterNet later re-cleans the voice with it
+        denoise = {"asked": project.voice.denoise,
+                   "denoiser": "deepfilternet" if deepfilternet_available() else "afftdn"}
     actions = [Action(
         id="sonic:voice_clean", kind="sonic.voice_clean", inputs={"voice": FileInput(project.voice.path)},
+        params=denoise,
         outputs=(Output("voice_clean", f"{sonic}/{sonic_name(project.id, 'VOICE_CLEAN')}", origin="processed"),),
         cost=round(seconds * SECONDS_PER_SECOND["voice_clean"], 3),
     )]
