@@ -65,6 +65,7 @@ class Music(Node):
     arc: Optional[str] = Field(None, description="a sonic arc from the frameworks")
     duck: Level = Field(Level.parse("-12dB"), description="music level change while the voice speaks")
     snap: Optional[Snap] = Field(None, description="snap scene cuts to the music's beats or onsets")
+    stems: bool = Field(False, description="separate the bed (demucs, optional extra) so the duck lowers only its vocals")
 
 
 class SfxTrigger(Node):

@@ -20,7 +20,7 @@ TOP_LEVEL = ("cmf", "project", "character", "scene")
 PROJECT_STATEMENTS = ("format", "seed", "brand", "voice", "music", "sfx_library")
 BRAND_STATEMENTS = ("base", "highlight", "font", "keywords")
 VOICE_STATEMENTS = ("words", "loudness", "denoise")
-MUSIC_STATEMENTS = ("arc", "duck", "snap")
+MUSIC_STATEMENTS = ("arc", "duck", "snap", "stems")
 SFX_LIBRARY_STATEMENTS = ("auto", "trigger")
 CHARACTER_STATEMENTS = ("lora", "anchor")
 SCENE_STATEMENTS = ("line", "subject", "hero", "light", "motion", "text", "fx", "afx", "sfx", "fit", "takes", "pick",
@@ -320,7 +320,14 @@ class _Lowering:
         def snap(child: Statement) -> None:
             music["snap"] = self.snap(child, ("music", "snap"))
 
-        self.children(statement, {"arc": arc, "duck": duck, "snap": snap}, "in the music block",
+        def stems(child: Statement) -> None:
+            child_args = Args(child, self.diag, "stems on")
+            value, value_span = child_args.choice("on or off", ("on", "off"))
+            child_args.done()
+            music["stems"] = value == "on"
+            self.at(("music", "stems"), value_span)
+
+        self.children(statement, {"arc": arc, "duck": duck, "snap": snap, "stems": stems}, "in the music block",
                       single=MUSIC_STATEMENTS)
 
     def snap(self, statement: Statement, key: tuple) -> dict:
