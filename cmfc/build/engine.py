@@ -11,9 +11,9 @@ import contextlib
 import heapq
 import json
 import os
+import shutil
 import tempfile
 import threading
-import shutil
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -437,7 +437,8 @@ class Runner:
                 except OSError as exc:
                     if not is_environment(exc):
                         raise
-                    raise ActionFailed(sentence(exc, out.path, self.state.layout.root), 0) from None
+                    kept_note = f" (your edit was kept as {aside})" if aside else ""
+                    raise ActionFailed(sentence(exc, out.path, self.state.layout.root) + kept_note, 0) from None
                 self.state.ledger.record(out.path, entry["sha256"])
                 written.append(out.path)
         return written, kept

@@ -21,14 +21,19 @@ def verify_command(spec: str | None, repair: bool, jobs: int, preview: bool, com
 
     With --repair, rotted store entries and records are deleted and the project is built: outputs are
     restored from the store or rebuilt. A changed output may be your edit, so it is kept as NAME.edited-N.
+    Without SPEC: the project around the working folder.
 
     \b
     Example:
       cmfc verify my-short            # report only
       cmfc verify my-short --repair   # and fix it
-    """
-    import sys
 
+    \b
+    Exit codes:
+      0    nothing rotted (with --repair: the repairing build succeeded)
+      1    something rotted (or the repairing build failed)
+      2    a usage error
+    """
     from cmfc.build import verify
 
     if repair:
@@ -37,7 +42,7 @@ def verify_command(spec: str | None, repair: bool, jobs: int, preview: bool, com
         from cmfc.commands.build import _load_plan, _manifest_path
 
         compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
-        result = verify(compiled.location.root, actions, repair=True, jobs=jobs, progress=sys.stderr.isatty(),
+        result = verify(compiled.location.root, actions, repair=True, jobs=jobs, progress=True,
                         manifest=_manifest_path(compiled))
         result.repaired.render(Console(stderr=True))
     else:

@@ -49,6 +49,8 @@ class Voice(Node):
     path: AssetPath = Field(description="the voice-over: the master clock")
     words: Optional[AssetPath] = Field(None, description="word timings: WhisperX JSON, .srt or .vtt")
     loudness: Loudness = Field(Loudness.parse("-14LUFS"), description="integrated loudness target")
+    denoise: Literal["afftdn", "deepfilternet"] = Field(
+        "afftdn", description="the voice chain's denoiser: ffmpeg's afftdn, or DeepFilterNet (optional extra)")
 
 
 class Snap(Node):
@@ -63,6 +65,7 @@ class Music(Node):
     arc: Optional[str] = Field(None, description="a sonic arc from the frameworks")
     duck: Level = Field(Level.parse("-12dB"), description="music level change while the voice speaks")
     snap: Optional[Snap] = Field(None, description="snap scene cuts to the music's beats or onsets")
+    stems: bool = Field(False, description="separate the bed (demucs, optional extra) so the duck lowers only its vocals")
 
 
 class SfxTrigger(Node):

@@ -19,8 +19,8 @@ Positions = dict[tuple, Span]
 TOP_LEVEL = ("cmf", "project", "character", "scene")
 PROJECT_STATEMENTS = ("format", "seed", "brand", "voice", "music", "sfx_library")
 BRAND_STATEMENTS = ("base", "highlight", "font", "keywords")
-VOICE_STATEMENTS = ("words", "loudness")
-MUSIC_STATEMENTS = ("arc", "duck", "snap")
+VOICE_STATEMENTS = ("words", "loudness", "denoise")
+MUSIC_STATEMENTS = ("arc", "duck", "snap", "stems")
 SFX_LIBRARY_STATEMENTS = ("auto", "trigger")
 CHARACTER_STATEMENTS = ("lora", "anchor")
 SCENE_STATEMENTS = ("line", "subject", "hero", "light", "motion", "text", "fx", "afx", "sfx", "fit", "takes", "pick",
@@ -302,7 +302,13 @@ class _Lowering:
             voice["loudness"] = str(value)
             self.at(("voice", "loudness"), value_span)
 
-        self.children(statement, {"words": words, "loudness": loudness}, "in the voice block",
+        def denoise(child: Statement) -> None:
+            child_args = Args(child, self.diag, "denoise deepfilternet")
+            voice["denoise"], value_span = child_args.choice("a denoiser", ("afftdn", "deepfilternet"))
+            child_args.done()
+            self.at(("voice", "denoise"), value_span)
+
+        self.children(statement, {"words": words, "loudness": loudness, "denoise": denoise}, "in the voice block",
                       single=VOICE_STATEMENTS)
 
     def music(self, statement: Statement) -> None:
@@ -329,7 +335,14 @@ class _Lowering:
         def snap(child: Statement) -> None:
             music["snap"] = self.snap(child, ("music", "snap"))
 
-        self.children(statement, {"arc": arc, "duck": duck, "snap": snap}, "in the music block",
+        def stems(child: Statement) -> None:
+            child_args = Args(child, self.diag, "stems on")
+            value, value_span = child_args.choice("on or off", ("on", "off"))
+            child_args.done()
+            music["stems"] = value == "on"
+            self.at(("music", "stems"), value_span)
+
+        self.children(statement, {"arc": arc, "duck": duck, "snap": snap, "stems": stems}, "in the music block",
                       single=MUSIC_STATEMENTS)
 
     def snap(self, statement: Statement, key: tuple) -> dict:

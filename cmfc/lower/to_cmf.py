@@ -45,6 +45,8 @@ def _project(spec: ProjectSpec) -> list[str]:
         lines.append(f"{INDENT * 2}words {q(spec.voice.words)}")
     if str(spec.voice.loudness) != "-14LUFS":
         lines.append(f"{INDENT * 2}loudness {spec.voice.loudness}")
+    if spec.voice.denoise != "afftdn":
+        lines.append(f"{INDENT * 2}denoise {spec.voice.denoise}")
     if spec.music:
         lines.append(f"{INDENT}music {q(spec.music.path)}")
         if spec.music.arc:
@@ -53,6 +55,8 @@ def _project(spec: ProjectSpec) -> list[str]:
             lines.append(f"{INDENT * 2}duck {spec.music.duck}")
         if spec.music.snap:
             lines.append(f"{INDENT * 2}{_snap(spec.music.snap)}")
+        if spec.music.stems:
+            lines.append(f"{INDENT * 2}stems on")
     if spec.sfx_library:
         lines.append(f"{INDENT}sfx_library {q(spec.sfx_library)}")
         if spec.sfx_auto:

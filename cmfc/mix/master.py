@@ -55,10 +55,21 @@ def music_bed(request: MixRequest, voice: np.ndarray) -> tuple[np.ndarray, tuple
     n = request.duration_samples
     samples, _ = load_audio(request.music_path, sr=SAMPLE_RATE)
     music, notes = bed.fit_bed(samples, request)
-    music = music.astype(np.float64) * _gain_to(music, VOICE_REF_LUFS + BED_UNDER_VOICE_DB)
+    vocals = None
+    if request.music_vocals_path:  # stems: both fitted alike (the same surgery), only the vocals duck
+        stem, _ = load_audio(request.music_vocals_path, sr=SAMPLE_RATE)
+        vocals, _ = bed.fit_bed(stem, request)
+        vocals = vocals.astype(np.float64)
+        notes = notes + ("stems: only the bed's vocals duck under the voice",)
+    level = _gain_to(music if vocals is None else music + vocals, VOICE_REF_LUFS + BED_UNDER_VOICE_DB)
+    music = music.astype(np.float64) * level
     spans = request.speech or tuple(bed.detect_speech(voice))
     gain_db = bed.arc_gain_db(request.arc_points, n, request.arc_floor_db)
-    gain_db += bed.duck_gain_db(spans, n, request.duck_db)
+    duck_db = bed.duck_gain_db(spans, n, request.duck_db)
+    if vocals is None:
+        gain_db = gain_db + duck_db
+    else:
+        music += vocals * level * (10 ** (duck_db / 20))[:, None]
     music *= (10 ** (gain_db / 20))[:, None]
     impacts = [cue.start for cue in request.cues if cue.impact]
     return bed.bass_dip(music, impacts, request.bass_dip_db, request.dip_ms).astype(np.float64), notes

@@ -51,10 +51,16 @@ class MixRequest:
     arc_floor_db: float = -12.0
     bass_dip_db: float = -6.0
     dip_ms: int = 250
+    # The bed's vocals stem (demucs): when given, ``music_path`` is the rest of the bed and only the
+    # vocals duck under the voice (``music ... stems on``).
+    music_vocals_path: Optional[str] = None
 
     def params(self) -> dict:
-        """Plain JSON (lists, numbers, strings) for an action's key."""
-        return _plain(dataclasses.asdict(self))
+        """Plain JSON (lists, numbers, strings) for an action's key (no stems: the key it always had)."""
+        data = _plain(dataclasses.asdict(self))
+        if data["music_vocals_path"] is None:
+            del data["music_vocals_path"]
+        return data
 
     @classmethod
     def from_params(cls, params: dict) -> "MixRequest":

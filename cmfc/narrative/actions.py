@@ -139,14 +139,30 @@ def _blueprint(ctx) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         produced = build_short(script, transcript, ctx.input_path("audio"), root, _agents(ctx), music, SPEC_NAME,
-                               f"{OUT}/final_script.json")
+                               f"{OUT}/final_script.json", SHORT)
         for name, path in produced.items():
             shutil.copyfile(path, ctx.output_path(name))
 
 
+def _shown_at(diagnostic: Diagnostic, root: Path, shown_root: str | None) -> Diagnostic:
+    """A check diagnostic about a file in the (temporary) ``root`` named as the project will hold it."""
+    from dataclasses import replace
+
+    if shown_root is None:
+        return diagnostic
+    try:
+        relative = Path(diagnostic.span.path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return diagnostic
+    return replace(diagnostic, span=replace(diagnostic.span, path=f"{shown_root}/{relative}"))
+
+
 def build_short(script: dict, transcript, audio: Path, root: Path, agents, music: Path | None, name: str,
-                where: str) -> dict[str, Path]:
-    """Map, cut, write and check the short in ``root``; CmfError (the check's own diagnostics) when it fails."""
+                where: str, shown_root: str | None = None) -> dict[str, Path]:
+    """Map, cut, write and check the short in ``root``; CmfError (the check's own diagnostics) when it fails.
+
+    ``shown_root``: how messages name ``root`` when it is a temporary folder (the action's outputs).
+    """
     from cmfc.check import load
     from cmfc.frameworks.load import load_frameworks
     from cmfc.narrative.agents import AgentError
@@ -174,7 +190,7 @@ def build_short(script: dict, transcript, audio: Path, root: Path, agents, music
         load(str(cmf_path))
     except CmfError as error:
         raise CmfError([Diagnostic(Span(where), "the blueprint does not pass cmfc check; its errors follow"),
-                        *error.diagnostics]) from None
+                        *(_shown_at(d, root, shown_root) for d in error.diagnostics)]) from None
     return {"spec": cmf_path, "blueprint": yaml_path, "voice": root / "audio" / "voice.wav",
             "words": root / "audio" / "voice.words.json", "config": root / "cmfc.toml",
             "production": root / "production_blueprint.json"}

@@ -50,8 +50,12 @@ def music_analysed(compiled: Compiled) -> bool:
 def run_voice_clean(ctx) -> None:
     """Denoise, presence EQ and gentle compression of the voice-over (48 kHz mono)."""
     from cmfc.mix import clean_voice
+    from cmfc.mix.voice import INSTALL_DEEPFILTERNET
 
-    clean_voice(ctx.input_path("voice"), ctx.output_path("voice_clean"))
+    denoiser = ctx.params.get("denoiser", "afftdn")
+    if ctx.params.get("asked") == "deepfilternet" and denoiser != "deepfilternet":
+        ctx.log(f"DeepFilterNet is not installed ({INSTALL_DEEPFILTERNET}): the voice is denoised with afftdn")
+    clean_voice(ctx.input_path("voice"), ctx.output_path("voice_clean"), denoiser)
 
 
 @register("sonic.mix", version=SOUND_VERSION)
@@ -68,6 +72,10 @@ def run_mix(ctx) -> None:
         apply_scene_afx(params["voice_path"], ctx.params["afx"], processed)
         params["voice_path"] = str(processed)
     params["music_path"] = resolve(params.get("music_path"))
+    if ctx.params.get("stems"):
+        ctx.log(f"music stems on: demucs is not installed ({INSTALL_DEMUCS}): the whole bed ducks under the voice")
+    if params.get("music_vocals_path"):
+        params["music_vocals_path"] = resolve(params["music_vocals_path"])
     if "music_analysis" in ctx.action.inputs:
         params["music_analysis"] = str(ctx.input_path("music_analysis"))  # surgery cuts on its bars
     params["cues"] = [{**cue, "path": resolve(cue["path"])} for cue in params.get("cues", ())]
@@ -139,22 +147,66 @@ def _afx_params(compiled: Compiled) -> list[dict]:
     return uses
 
 
+STEMS_ID = "sonic:stems"
+INSTALL_DEMUCS = "pip install 'cmfc[stems]'"
+
+
+def stems_available() -> bool:
+    """True when demucs and torch can be imported (found, not loaded: planning stays fast)."""
+    import importlib.util
+
+    return importlib.util.find_spec("demucs") is not None and importlib.util.find_spec("torch") is not None
+
+
+@register("sonic.stems", version=SOUND_VERSION)
+def run_stems(ctx) -> None:
+    """The music bed split by demucs: its vocals, and the rest (drums, bass, other) summed."""
+    from cmfc.mix.master import write_float_wav
+    from cmfc.sonic.audio_io import load_audio
+    from cmfc.sonic.stems import separate_stems
+
+    samples, sr = load_audio(ctx.input_path("music"))
+    stems = separate_stems(samples, sr, source=ctx.action.inputs["music"].path)
+    vocals = stems.pop("vocals")
+    write_float_wav(ctx.output_path("vocals"), vocals, sr)
+    write_float_wav(ctx.output_path("band"), sum(stems.values()), sr)
+
+
+def stems_actions(compiled: Compiled) -> list[Action]:
+    """``music ... stems on``: the separation as an action, when demucs is installed (else the mix notes it)."""
+    music = compiled.project.music
+    if music is None or not music.stems or not stems_available():
+        return []
+    return [Action(id=STEMS_ID, kind="sonic.stems", inputs={"music": FileInput(music.path)},
+                   outputs=(Output("vocals"), Output("band")), cost=60.0)]
+
+
 def sound_actions(compiled: Compiled, preview: bool) -> list[Action]:
     """voice_clean → mix → encode; the encode's ``audio`` output is what the mux takes."""
     project = compiled.project
     sonic = str(stage_dir(project.id, "sonic"))
     seconds = project.duration_frames / project.format.fps
+    denoise: dict = {}
+    if project.voice.denoise != "afftdn":  # the default adds no params: existing keys stay as they were
+        from cmfc.mix.voice import deepfilternet_available
+
+        # what runs is in the key: installing DeepFilterNet later re-cleans the voice with it
+        denoise = {"asked": project.voice.denoise,
+                   "denoiser": "deepfilternet" if deepfilternet_available() else "afftdn"}
     actions = [Action(
         id="sonic:voice_clean", kind="sonic.voice_clean", inputs={"voice": FileInput(project.voice.path)},
+        params=denoise,
         outputs=(Output("voice_clean", f"{sonic}/{sonic_name(project.id, 'VOICE_CLEAN')}", origin="processed"),),
         cost=round(seconds * SECONDS_PER_SECOND["voice_clean"], 3),
     )]
+    actions += stems_actions(compiled)
     request, inputs = _mix_request(compiled)
     if request["music_fit"] == "surgery":
         inputs["music_analysis"] = ActionInput(MUSIC_ANALYSIS_ID, "analysis")
     actions.append(Action(
         id="sonic:mix", kind="sonic.mix", inputs=inputs,
-        params={"request": request, "afx": _afx_params(compiled)},
+        params={"request": request, "afx": _afx_params(compiled),
+                **({"stems": "demucs missing"} if project.music and project.music.stems and not stems_available() else {})},
         outputs=(Output("master", f"{sonic}/{sonic_name(project.id, 'MASTER')}", origin="processed"),),
         cost=round(seconds * SECONDS_PER_SECOND["mix"], 3),
     ))
@@ -187,10 +239,14 @@ def _mix_request(compiled: Compiled) -> tuple[dict, dict]:
         cue_params.append({"start": cue.start, "path": f"input:{name}", "gain_db": cue.gain_db, "impact": cue.impact})
     arc = compiled.frameworks.arcs.get(project.music.arc) if project.music and project.music.arc else None
     duration_s = project.duration_samples / 48_000
-    music_path = None
+    music_path = vocals_path = None
     if project.music is not None:
         inputs["music"] = FileInput(project.music.path)
         music_path = "input:music"
+        if project.music.stems and stems_available():
+            inputs["music"] = ActionInput(STEMS_ID, "band")
+            inputs["music_vocals"] = ActionInput(STEMS_ID, "vocals")
+            vocals_path = "input:music_vocals"
     request = MixRequest(
         duration_samples=project.duration_samples,
         voice_path="input:voice_clean",
@@ -203,6 +259,7 @@ def _mix_request(compiled: Compiled) -> tuple[dict, dict]:
         bass_dip_db=float(arc.impacts.bass_dip_db) if arc else -6.0,
         dip_ms=int(arc.impacts.dip_ms) if arc else 250,
         music_fit="surgery" if music_analysed(compiled) else "loop",
+        music_vocals_path=vocals_path,
     )
     params = request.params()
     params["cues"] = cue_params
