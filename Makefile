@@ -10,15 +10,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: venv demo test bench golden
+.PHONY: venv demo test bench golden test-services
 venv: $(STAMP)
+
+# Debian packages the tests start themselves (nginx: the remote-cache tests' WebDAV server).
+test-services:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update && apt-get install -y nginx)
 
 demo: $(STAMP)
 	$(BIN)/cmfc check specs/alpha
 	$(BIN)/cmfc check specs/resilience
 	$(BIN)/cmfc build specs/resilience -j 2
 
-test: $(STAMP)
+test: $(STAMP) test-services
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 bench: $(STAMP)

@@ -23,6 +23,8 @@ from cmfc.build.manifest import make_manifest, manifest_bytes
 from cmfc.build.planner import Plan, PlanState, Step, check_outputs, make_plan
 from cmfc.build.progress import make_progress
 from cmfc.build.registry import Registry, TransientError
+from cmfc.build.remote import RemoteCache, from_remote
+from cmfc.build.remote import attach as attach_remote
 from cmfc.build.report import NOT_STARTED, ActionResult, BuildReport
 from cmfc.build.store import write_atomic
 from cmfc.diagnostics import CmfError, render
@@ -38,11 +40,15 @@ class ActionFailed(Exception):
 
 def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
           tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
-          manifest: str = "manifest.json") -> BuildReport:
-    """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report."""
+          manifest: str = "manifest.json", remote: RemoteCache | None = None) -> BuildReport:
+    """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report.
+
+    ``remote``: a shared cache asked before running an action and given its outputs after (``remote.py``).
+    """
     started = time.monotonic()
     root = Path(root).resolve()
     state = PlanState(root, registry)
+    attach_remote(state, remote, fetch=not dry_run)
     layout = state.layout
     with ProjectLock(layout.lock_file):
         layout.make_dirs()
@@ -69,7 +75,9 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
 
 
 def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False) -> BuildReport:
-    return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run)
+    remote = getattr(state.cache, "remote", None)
+    return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run,
+                       remote=remote.stats if remote else None)
 
 
 def _planned_result(step: Step) -> ActionResult:
@@ -202,7 +210,8 @@ class Runner:
             record = state.cache.get(key)
             if record is not None and not check_outputs(action, record, state.store, set()):
                 restored = self._materialise(action, record["outputs"])
-                return _result(step, "cached", key, why="upstream ran but its outputs did not change",
+                why = "restored from the remote cache" if from_remote(record) else "upstream ran but its outputs did not change"
+                return _result(step, "cached", key, why=why,
                                inputs=digests, outputs=record["outputs"], restored=restored)
         inputs = self._input_paths(action, digests)
         log: list[str] = []

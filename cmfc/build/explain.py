@@ -119,6 +119,8 @@ def _headline(step) -> str:
     action = step.action
     what = f"{action.id} ({action.kind}, executor {action.executor})"
     if step.state == "cached":
+        if any(r.code == "remote" for r in step.why):
+            return f"{what} is in the remote cache: restored from the remote cache, not run"
         return f"{what} is up to date" + (" (outputs will be restored from the store)" if step.restore else "")
     return f"{what} will run"
 

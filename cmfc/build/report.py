@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 STATUSES = ("ran", "cached", "placeholder", "failed", "skipped", "would-run")
 NOT_STARTED = "not started: "  # the why of an action a failure kept from starting (without --keep-going)
@@ -39,6 +40,7 @@ class BuildReport:
     files_hashed: int = 0
     bytes_hashed: int = 0
     dry_run: bool = False
+    remote: Any = None  # RemoteStats when a remote cache was used (cmfc/build/remote.py)
 
     def ids(self, status: str) -> list[str]:
         """Ids of the actions that ended with ``status``."""
@@ -90,6 +92,8 @@ class BuildReport:
             "counts": self.counts(),
             "actions": actions,
         }
+        if self.remote is not None:
+            doc["remote"] = self.remote.to_dict()
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def render(self, console=None, show_cached: bool = False) -> None:
@@ -134,3 +138,5 @@ class BuildReport:
                 console.print(f"{r.id} failed{stand_in}:", style="bold red", **plain)
                 console.print(r.error.rstrip(), **plain)
         console.print(self.summary_line())
+        if self.remote is not None:
+            console.print(self.remote.summary(), **plain)

@@ -23,19 +23,37 @@ def _load_plan(spec: str, preview: bool = False, render: bool = True):
     return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview))
 
 
+def remote_options(command):
+    """``--remote-cache URL`` and ``--remote-cache-read-only`` (see docs/remote-cache.md)."""
+    command = click.option("--remote-cache-read-only", "remote_read_only", is_flag=True,
+                           help="Use the remote cache but never upload to it (CI for forks).")(command)
+    return click.option("--remote-cache", "remote_url", metavar="URL", default=None,
+                        help="A shared cache: http://host:port/prefix (Bazel HTTP cache, nginx WebDAV) or "
+                             "s3://bucket/prefix; default: [cache] remote in cmfc.toml.")(command)
+
+
+def _remote(root, url: str | None, read_only: bool):
+    """The remote cache for this project, or None (flags, $CMFC_REMOTE_CACHE, [cache] in cmfc.toml)."""
+    from cmfc.build.remote import RemoteCache
+
+    return RemoteCache.from_project(root, url, read_only)
+
+
 def _manifest_path(compiled) -> str:
     return f"03_OUTPUT/{compiled.project.id}/manifest.json"
 
 
 @click.command("plan")
 @click.argument("spec")
+@remote_options
 @report_errors
-def plan_command(spec: str) -> None:
+def plan_command(spec: str, remote_url: str | None, remote_read_only: bool) -> None:
     """Show the actions a build would run, each with why and which executor runs it."""
     from cmfc.build import plan
 
     compiled, actions = _load_plan(spec)
-    result = plan(actions, compiled.location.root)
+    remote = _remote(compiled.location.root, remote_url, remote_read_only)
+    result = plan(actions, compiled.location.root, remote=remote)
     for step in result.steps:
         if step.state == "cached":
             continue
@@ -45,6 +63,8 @@ def plan_command(spec: str) -> None:
         if step.state == "cached" and step.restore:
             click.echo(f"restore {step.action.id}: {step.why_text}")
     click.echo(result.summary())
+    if remote is not None:
+        click.echo(remote.stats.summary())
     from cmfc.plan.estimate import estimate
 
     # No remote executor runs generation yet: the estimate says what the compiled payloads would cost.
@@ -62,9 +82,11 @@ def plan_command(spec: str) -> None:
 @click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
 @click.option("--media-root", type=click.Path(file_okay=False), default=None,
               help="Where the project folder will be when Resolve opens the timelines (default: where it is now).")
+@remote_options
 @report_errors
 def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool, media_root: str | None) -> None:
+                  preview: bool, compile_only: bool, media_root: str | None, remote_url: str | None,
+                  remote_read_only: bool) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
@@ -74,9 +96,10 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
+    remote = _remote(compiled.location.root, remote_url, remote_read_only)
     with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
-                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
+                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled), remote=remote)
     from rich.console import Console
 
     report.render(Console(stderr=True))
@@ -150,13 +173,15 @@ def localize_timelines(compiled, media_root: Path | None = None) -> list[str]:
 @click.command("explain")
 @click.argument("spec")
 @click.argument("target")
+@remote_options
 @report_errors
-def explain_command(spec: str, target: str) -> None:
+def explain_command(spec: str, target: str, remote_url: str | None, remote_read_only: bool) -> None:
     """Why TARGET (an action id or an output path) is, or is not, up to date."""
     from cmfc.build import explain
 
     compiled, actions = _load_plan(spec)
-    click.echo(explain(actions, compiled.location.root, target))
+    remote = _remote(compiled.location.root, remote_url, remote_read_only)
+    click.echo(explain(actions, compiled.location.root, target, remote=remote))
 
 
 @click.command("graph")
