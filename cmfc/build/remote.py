@@ -235,7 +235,8 @@ class S3Backend:
         parts = urlsplit(url)
         self.bucket = parts.netloc
         self.prefix = parts.path.strip("/")
-        config = Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
+        config = Config(connect_timeout=timeout, read_timeout=timeout,
+                        retries={"total_max_attempts": 1, "mode": "standard"})
         self.client = boto3.session.Session().client("s3", config=config)
         self._errors = botocore.exceptions
 

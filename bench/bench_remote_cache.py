@@ -1,0 +1,78 @@
+"""Remote-cache benchmark: a second clone's full build of specs/resilience with a warm remote cache.
+
+A teammate (clone ``alice``) builds specs/resilience with the shared cache on; nginx on 127.0.0.1
+serves it (WebDAV PUT, the Bazel HTTP cache layout). A second clone (``bob``, another folder, an
+empty ``.cmfc``) then builds the same spec: every action should be restored from the remote, none
+run. Both builds run as ``cmfc build`` processes (start-up, compile and plan included: the number a
+user feels). Prints wall times, bytes moved, and whether bob's 03_OUTPUT is byte-identical to alice's.
+
+    .venv/bin/python bench/bench_remote_cache.py [--jobs 2]
+
+Needs Debian's nginx (``make test-services`` installs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "build"))
+
+from remote_servers import Nginx, nginx_binary  # noqa: E402  (the tests' nginx runner)
+
+
+def cmfc_build(spec: Path, url: str, jobs: int) -> tuple[float, str]:
+    started = time.monotonic()
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "cmfc"), "build", str(spec), "-j", str(jobs),
+                           "--remote-cache", url], capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        sys.exit(f"cmfc build {spec.name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return seconds, done.stderr
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    folder = root / "03_OUTPUT"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    if nginx_binary() is None:
+        sys.exit("nginx is not installed: make test-services (apt-get install -y nginx)")
+    with tempfile.TemporaryDirectory(prefix="cmfc-bench-remote-") as tmp:
+        work = Path(tmp)
+        server = Nginx(work / "server").start()
+        try:
+            alice, bob = work / "alice", work / "bob"
+            for clone in (alice, bob):
+                shutil.copytree(REPO / "specs" / "resilience", clone)
+            cold, _ = cmfc_build(alice, server.url, args.jobs)
+            stored = sum(p.stat().st_size for p in (server.root / "cmfc").rglob("*") if p.is_file())
+            warm, log = cmfc_build(bob, server.url, args.jobs)
+        finally:
+            server.stop()
+        summary = next((line for line in log.splitlines() if line.startswith("remote cache:")), "(no remote line)")
+        actions = next((line for line in log.splitlines() if re.match(r"\d+ actions:", line)), "")
+        same = outputs(alice) == outputs(bob)
+        print(f"specs/resilience, -j {args.jobs}, nginx on 127.0.0.1")
+        print(f"  first clone, cold build (uploads):   {cold:7.2f} s   remote holds {stored / 1e6:.1f} MB")
+        print(f"  second clone, warm remote cache:     {warm:7.2f} s   (aim: < 5 s)")
+        print(f"    {actions}")
+        print(f"    {summary}")
+        print(f"  03_OUTPUT byte-identical to the first clone's: {'yes' if same else 'NO'}")
+        if not same:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
