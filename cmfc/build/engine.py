@@ -25,6 +25,7 @@ from cmfc.build.progress import make_progress
 from cmfc.build.registry import Registry, TransientError
 from cmfc.build.remote import RemoteCache, from_remote
 from cmfc.build.remote import attach as attach_remote
+from cmfc.build.remote import settle as settle_remote
 from cmfc.build.report import NOT_STARTED, ActionResult, BuildReport
 from cmfc.build.store import write_atomic
 from cmfc.diagnostics import CmfError, render
@@ -54,6 +55,8 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
         layout.make_dirs()
         layout.clean_tmp()
         plan = make_plan(actions, state)
+        if settle_remote(state):  # a remote download failed: plan again, those actions run here
+            plan = make_plan(actions, state)
         if dry_run:
             state.stats.save(layout.tmp)
             results = [_planned_result(step) for step in plan.steps]

@@ -543,12 +543,16 @@ def parse_record(key: str, data: bytes) -> dict | None:
 class RemoteActionCache:
     """The local action cache with the remote behind it.
 
-    ``get`` answers from ``.cmfc/actions/`` first; on a miss it asks the remote and, when
-    ``fetch`` is on (a build), downloads and verifies every output into the store and writes the
-    local record before answering, so the planner and the engine see an ordinary hit (marked
-    ``FROM_REMOTE`` for the report and ``explain``). With ``fetch`` off (``plan``, ``explain``) it
-    only looks the record up. ``put`` writes locally, then uploads.
+    ``get`` answers from ``.cmfc/actions/`` first; on a miss it asks the remote. While a build
+    plans, a remote record is returned at once (so the planner goes on to the next key, which may
+    depend on this record's digests) and its outputs download in the background, several at a time;
+    ``settle`` then waits for them, writes the local records of the complete ones, and says whether
+    any failed (the build then plans again: those actions run). After ``settle``, and during the
+    build, ``get`` downloads before answering. With ``fetch`` off (``plan``, ``explain``) records are
+    only looked up. ``put`` writes locally, then uploads. Records from the remote carry ``FROM_REMOTE``.
     """
+
+    DOWNLOADS = 8  # blobs in flight at once while planning
 
     def __init__(self, local, store, layout, remote: RemoteCache, fetch: bool = True):
         self.local = local
@@ -556,29 +560,83 @@ class RemoteActionCache:
         self.layout = layout
         self.remote = remote
         self.fetch = fetch
+        self.planning = fetch
+        self.failed: set[str] = set()  # keys whose download failed: misses for the rest of the build
+        self.restored: set[str] = set()  # keys this build restored from the remote
+        self._pending: dict[str, tuple[dict, list]] = {}
+        self._inflight: dict[str, object] = {}  # digest -> Future (one download per blob)
+        self._pool = None
 
     def __getattr__(self, name):  # keys(), remove(), ... stay the local cache's
         return getattr(self.local, name)
 
     def get(self, key: str) -> dict | None:
         record = self.local.get(key)
-        if record is not None or not _HEX64.fullmatch(key or ""):
+        if record is not None and key in self.restored:
+            return {**record, FROM_REMOTE: "fetched"}
+        if record is not None or not _HEX64.fullmatch(key or "") or key in self.failed:
             return record
+        if key in self._pending:
+            return {**self._pending[key][0], FROM_REMOTE: "lookup"}
         record = self.remote.lookup(key)
         if record is None:
             return None
-        if self.fetch:
-            for entry in record["outputs"].values():
-                if not self.remote.fetch_blob(entry["sha256"], entry["size"], self.store, self.layout.tmp):
-                    self.remote._count(misses=1)
-                    return None
+        if not self.fetch:
+            self.remote._count(hits=1)
+            return {**record, FROM_REMOTE: "lookup"}
+        if self.planning:
+            self._pending[key] = (record, [self._download(entry) for entry in record["outputs"].values()])
+            return {**record, FROM_REMOTE: "lookup"}
+        if all(self.remote.fetch_blob(e["sha256"], e["size"], self.store, self.layout.tmp)
+               for e in record["outputs"].values()):
             self.local.put(key, record)
-        self.remote._count(hits=1)
-        return {**record, FROM_REMOTE: "fetched" if self.fetch else "lookup"}
+            self.restored.add(key)
+            self.remote._count(hits=1)
+            return {**record, FROM_REMOTE: "fetched"}
+        self.failed.add(key)
+        self.remote._count(misses=1)
+        return None
+
+    def _download(self, entry: dict):
+        from concurrent.futures import ThreadPoolExecutor
+
+        digest = entry["sha256"]
+        if digest not in self._inflight:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.DOWNLOADS, thread_name_prefix="cmfc-remote")
+            self._inflight[digest] = self._pool.submit(self.remote.fetch_blob, digest, entry["size"], self.store,
+                                                       self.layout.tmp)
+        return self._inflight[digest]
+
+    def settle(self) -> bool:
+        """Wait for the downloads started while planning; True when some failed (plan again)."""
+        self.planning = False
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        failed = False
+        for key, (record, futures) in sorted(self._pending.items()):
+            if all(future.result() for future in futures):
+                self.local.put(key, record)
+                self.restored.add(key)
+                self.remote._count(hits=1)
+            else:
+                self.failed.add(key)
+                self.remote._count(misses=1)
+                failed = True
+        self._pending.clear()
+        self._inflight.clear()
+        return failed
 
     def put(self, key: str, record: dict) -> None:
         self.local.put(key, record)
         self.remote.upload(key, record, self.store)
+
+
+def settle(state) -> bool:
+    """After planning a build: wait for the remote's downloads; True if the build must plan again."""
+    cache = state.cache
+    return cache.settle() if isinstance(cache, RemoteActionCache) else False
 
 
 def attach(state, remote: RemoteCache | None, fetch: bool) -> None:

@@ -73,8 +73,8 @@ class Nginx:
     def __init__(self, workdir: Path, user: str | None = None, password: str | None = None):
         self.tmp = workdir / "nginx"
         self.root = workdir / "www"
-        self.tmp.mkdir(parents=True)
-        self.root.mkdir(parents=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True)
         auth = ""
         if user:
             digest = base64.b64encode(hashlib.sha1(password.encode()).digest()).decode()
