@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cmfc.cli import report_errors
-from cmfc.commands.build import _load_plan, _manifest_path, finished_video, remote_options
+from cmfc.commands.remote_flags import remote_options
 
 
 def expand_specs(arguments: tuple[str, ...]) -> list[str]:
@@ -61,6 +61,7 @@ def batch_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
       cmfc batch today/ -j 4 --keep-going --report batch.json
     """
     from cmfc.build.batch import Project, build_batch
+    from cmfc.commands.build import _load_plan, _manifest_path, finished_video
     from cmfc.build.remote import RemoteCache
     from cmfc.children import stopping_children_on_signals
     from cmfc.fsutil import atomic_write_text

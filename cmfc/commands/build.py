@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cmfc.cli import report_errors
+from cmfc.commands.remote_flags import remote_for, remote_options
 
 
 def _load_plan(spec: str, preview: bool = False, render: bool = True):
@@ -23,22 +24,6 @@ def _load_plan(spec: str, preview: bool = False, render: bool = True):
     return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview))
 
 
-def remote_options(command):
-    """``--remote-cache URL`` and ``--remote-cache-read-only`` (see docs/remote-cache.md)."""
-    command = click.option("--remote-cache-read-only", "remote_read_only", is_flag=True,
-                           help="Use the remote cache but never upload to it (CI for forks).")(command)
-    return click.option("--remote-cache", "remote_url", metavar="URL", default=None,
-                        help="A shared cache: http://host:port/prefix (Bazel HTTP cache, nginx WebDAV) or "
-                             "s3://bucket/prefix; default: [cache] remote in cmfc.toml.")(command)
-
-
-def _remote(root, url: str | None, read_only: bool):
-    """The remote cache for this project, or None (flags, $CMFC_REMOTE_CACHE, [cache] in cmfc.toml)."""
-    from cmfc.build.remote import RemoteCache
-
-    return RemoteCache.from_project(root, url, read_only)
-
-
 def _manifest_path(compiled) -> str:
     return f"03_OUTPUT/{compiled.project.id}/manifest.json"
 
@@ -52,7 +37,7 @@ def plan_command(spec: str, remote_url: str | None, remote_read_only: bool) -> N
     from cmfc.build import plan
 
     compiled, actions = _load_plan(spec)
-    remote = _remote(compiled.location.root, remote_url, remote_read_only)
+    remote = remote_for(compiled.location.root, remote_url, remote_read_only)
     result = plan(actions, compiled.location.root, remote=remote)
     for step in result.steps:
         if step.state == "cached":
@@ -96,7 +81,7 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
-    remote = _remote(compiled.location.root, remote_url, remote_read_only)
+    remote = remote_for(compiled.location.root, remote_url, remote_read_only)
     with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
                        tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled), remote=remote)
@@ -180,7 +165,7 @@ def explain_command(spec: str, target: str, remote_url: str | None, remote_read_
     from cmfc.build import explain
 
     compiled, actions = _load_plan(spec)
-    remote = _remote(compiled.location.root, remote_url, remote_read_only)
+    remote = remote_for(compiled.location.root, remote_url, remote_read_only)
     click.echo(explain(actions, compiled.location.root, target, remote=remote))
 
 
