@@ -128,3 +128,33 @@ def run_on_worker(run: Callable, action: Action, files: dict[str, bytes],
         return outputs, log, None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def registry_for(root: Path, executor: str | None = None):
+    """The registry a build uses: None (run everything here) unless ``--executor ray`` or
+    ``[executors] render = "ray"`` in cmfc.toml (with ``address``, else ``$RAY_ADDRESS``, else a local Ray)."""
+    import tomllib
+
+    from cmfc.build.registry import REGISTRY
+    from cmfc.diagnostics import Diagnostic, Span
+    from cmfc.project import CONFIG_NAME
+
+    section: dict = {}
+    config = Path(root) / CONFIG_NAME
+    if config.is_file():
+        try:
+            section = tomllib.loads(config.read_text(encoding="utf-8")).get("executors", {}) or {}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise CmfError([Diagnostic(Span(str(config)), f"cmfc.toml is not valid TOML: {error}")]) from None
+    chosen = executor or section.get("render", "local")
+    if chosen == "local":
+        return None
+    if chosen != "ray":
+        raise CmfError([Diagnostic(Span(str(config)), f"[executors] render = {chosen!r}: expected \"local\" or \"ray\"")])
+    try:
+        import ray  # noqa: F401
+    except ModuleNotFoundError:
+        raise CmfError([Diagnostic(Span(str(config) if not executor else "--executor"),
+                                   "the ray executor needs Ray", hint="pip install 'cmfc[ray]'")]) from None
+    address = section.get("address")
+    return ray_registry(REGISTRY, address=str(address) if address else None)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cmfc.cli import report_errors
-from cmfc.commands.remote_flags import remote_options
+from cmfc.commands.remote_flags import executor_option, remote_options
 
 
 def expand_specs(arguments: tuple[str, ...]) -> list[str]:
@@ -48,9 +48,11 @@ def expand_specs(arguments: tuple[str, ...]) -> list[str]:
 @click.option("--preview", is_flag=True, help="The rough cuts: quarter size, fast encoder.")
 @click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
 @remote_options
+@executor_option
 @report_errors
 def batch_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: bool, report_file: str | None,
-                  tries: int, preview: bool, compile_only: bool, remote_url: str | None, remote_read_only: bool) -> None:
+                  tries: int, preview: bool, compile_only: bool, remote_url: str | None, remote_read_only: bool,
+                  executor: str | None) -> None:
     """Build several projects in one run: all their actions on one worker pool, longest chains first.
 
     SPECS are specs or project folders, or a folder holding project folders. Each project keeps its own
@@ -77,9 +79,12 @@ def batch_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
         taken.add(name)
         projects.append(Project(name, actions, compiled.location.root, _manifest_path(compiled)))
     remote = RemoteCache.from_project(projects[0].root, remote_url, remote_read_only)
+    from cmfc.build.fanout import registry_for
+
+    registry = registry_for(projects[0].root, executor)
     with stopping_children_on_signals():
         batch = build_batch(projects, jobs=jobs, keep_going=keep_going, dry_run=dry_run, tries=tries,
-                            progress=sys.stderr.isatty(), remote=remote)
+                            progress=sys.stderr.isatty(), remote=remote, registry=registry)
     from rich.console import Console
 
     batch.report.render(Console(stderr=True))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cmfc.cli import report_errors
-from cmfc.commands.remote_flags import remote_for, remote_options
+from cmfc.commands.remote_flags import executor_option, remote_for, remote_options
 
 
 def _load_plan(spec: str, preview: bool = False, render: bool = True):
@@ -68,10 +68,11 @@ def plan_command(spec: str, remote_url: str | None, remote_read_only: bool) -> N
 @click.option("--media-root", type=click.Path(file_okay=False), default=None,
               help="Where the project folder will be when Resolve opens the timelines (default: where it is now).")
 @remote_options
+@executor_option
 @report_errors
 def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
                   preview: bool, compile_only: bool, media_root: str | None, remote_url: str | None,
-                  remote_read_only: bool) -> None:
+                  remote_read_only: bool, executor: str | None) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
@@ -82,9 +83,13 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
     remote = remote_for(compiled.location.root, remote_url, remote_read_only)
+    from cmfc.build.fanout import registry_for
+
+    registry = registry_for(compiled.location.root, executor)
     with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
-                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled), remote=remote)
+                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled), remote=remote,
+                       registry=registry)
     from rich.console import Console
 
     report.render(Console(stderr=True))

@@ -19,3 +19,10 @@ def remote_for(root, url: str | None, read_only: bool):
     from cmfc.build.remote import RemoteCache
 
     return RemoteCache.from_project(root, url, read_only)
+
+
+def executor_option(command):
+    """``--executor local|ray``: where render and mix actions run (docs/build.md, "Fan-out on Ray")."""
+    return click.option("--executor", type=click.Choice(["local", "ray"]), default=None,
+                        help="Run render and mix actions here (local) or as Ray tasks (ray: RAY_ADDRESS, "
+                             "[executors] address, or a local Ray); default: [executors] render in cmfc.toml.")(command)

@@ -96,3 +96,28 @@ def test_an_action_error_on_a_worker_is_the_engines_error(tmp_path, local_ray):
     failed = report.result("read:b")
     assert failed.status == "failed" and failed.attempts == 1
     assert "scene SC_09 has no line" in failed.error and "Traceback" not in failed.error
+
+
+def test_a_real_preview_renders_on_ray_byte_identical_to_a_local_render(tmp_path, local_ray):
+    """The scaffolded project's renders and mix read the project's media by path: shipped to stateless workers."""
+    import shutil
+
+    from cmfc.build import REGISTRY
+    from cmfc.check import load
+    from cmfc.plan import PlanOptions, plan_project
+    from cmfc.scaffold import scaffold
+
+    scaffold(str(tmp_path / "here"), None)
+    shutil.copytree(tmp_path / "here", tmp_path / "ray")
+    built = {}
+    for name in ("here", "ray"):
+        compiled = load(str(tmp_path / name), defer_music=True)
+        actions = plan_project(compiled, PlanOptions(render=True, preview=True))
+        registry = ray_registry(REGISTRY) if name == "ray" else None
+        report = build(actions, compiled.location.root, registry=registry, jobs=2, progress=False)
+        assert report.exit_code == 0, [r.error for r in report.results if r.error]
+        built[name] = {r.id: r.outputs for r in report.results}
+        if name == "ray":
+            fanned = [r.id for r in report.results if r.kind in ("render.segment", "sonic.mix")]
+            assert fanned and all(report.result(i).status == "ran" for i in fanned)
+    assert built["ray"] == built["here"]  # every output's digest, action by action
