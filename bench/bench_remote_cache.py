@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -29,14 +31,18 @@ sys.path.insert(0, str(REPO / "tests" / "build"))
 from remote_servers import Nginx, nginx_binary  # noqa: E402  (the tests' nginx runner)
 
 
-def cmfc_build(spec: Path, url: str, jobs: int) -> tuple[float, str]:
+def cmfc_build(spec: Path, url: str, jobs: int) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system, the process and its ffmpeg children), stderr."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run([str(REPO / ".venv" / "bin" / "cmfc"), "build", str(spec), "-j", str(jobs),
                            "--remote-cache", url], capture_output=True, text=True)
     seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"cmfc build {spec.name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return seconds, done.stderr
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, done.stderr
 
 
 def outputs(root: Path) -> dict[str, bytes]:
@@ -64,10 +70,10 @@ def main() -> None:
             cold = None
             if not (alice / "03_OUTPUT").is_dir():
                 shutil.copytree(REPO / "specs" / "resilience", alice)
-                cold, _ = cmfc_build(alice, server.url, args.jobs)
+                cold, _, _ = cmfc_build(alice, server.url, args.jobs)
             shutil.copytree(REPO / "specs" / "resilience", bob)
             stored = sum(p.stat().st_size for p in (server.root / "cmfc").rglob("*") if p.is_file())
-            warm, log = cmfc_build(bob, server.url, args.jobs)
+            warm, cpu, log = cmfc_build(bob, server.url, args.jobs)
         finally:
             server.stop()
         summary = next((line for line in log.splitlines() if line.startswith("remote cache:")), "(no remote line)")
@@ -77,10 +83,11 @@ def main() -> None:
         for rel in sorted(set(theirs) | set(ours)):
             if theirs.get(rel) != ours.get(rel):
                 print(f"  differs: {rel}")
-        print(f"specs/resilience, -j {args.jobs}, nginx on 127.0.0.1")
+        load = os.getloadavg()[0]
+        print(f"specs/resilience, -j {args.jobs}, nginx on 127.0.0.1, {os.cpu_count()} cores, load average {load:.1f}")
         first = f"{cold:7.2f} s" if cold is not None else "(reused)"
         print(f"  first clone, cold build (uploads):   {first}   remote holds {stored / 1e6:.1f} MB")
-        print(f"  second clone, warm remote cache:     {warm:7.2f} s   (aim: < 5 s)")
+        print(f"  second clone, warm remote cache:     {warm:7.2f} s   (aim: < 5 s); CPU {cpu:.2f} s (user + system)")
         print(f"    {actions}")
         print(f"    {summary}")
         print(f"  03_OUTPUT byte-identical to the first clone's: {'yes' if same else 'NO'}")
