@@ -25,7 +25,7 @@ demo: $(STAMP)
 test: $(STAMP) test-services
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(STAMP) test-services
 	$(BIN)/python bench/bench_check.py 1000
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_analysis.py
@@ -33,3 +33,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_segment.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_render_costs.py
+	$(BIN)/python bench/bench_remote_cache.py
+	$(BIN)/python bench/bench_batch.py
