@@ -14,18 +14,22 @@ import threading
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from typing import Callable
 from pathlib import Path
 
 from cmfc.build.action import Action, ActionInput
-from cmfc.build.engine import Runner, _planned_result, _same_bytes, _save_last
+from cmfc.build.engine import (RACY_MARGIN_NS, Runner, _planned_result, _same_bytes, _save_last, _saving,
+                               _write_extras, temporaries_in)
 from cmfc.build.lock import ProjectLock
 from cmfc.build.manifest import make_manifest, manifest_bytes
+from cmfc.build.oserrors import disk_errors
 from cmfc.build.planner import Plan, PlanState, make_plan
 from cmfc.build.progress import make_progress
 from cmfc.build.registry import Registry
 from cmfc.build.remote import RemoteCache, attach, settle
 from cmfc.build.report import ActionResult, BuildReport
 from cmfc.build.store import write_atomic
+from cmfc.fsutil import sha256_bytes
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Project:
     actions: list[Action]
     root: Path
     manifest: str = "manifest.json"
+    extras: Callable[[], dict[str, bytes]] | None = None  # derived files written last (Resolve copies)
 
 
 @dataclass
@@ -51,21 +56,23 @@ class BatchReport:
 
 
 def build_batch(projects: list[Project], jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
-                tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
-                remote: RemoteCache | None = None) -> BatchReport:
-    """Bring every project up to date in one scheduling; write each project's manifest."""
+                tries: int = 3, backoff: float = 0.5, progress=True, registry: Registry | None = None,
+                remote: RemoteCache | None = None, force: bool = False) -> BatchReport:
+    """Bring every project up to date in one scheduling; write each project's manifest (and extras)."""
     started = time.monotonic()
     names = [p.name for p in projects]
     if len(set(names)) != len(names) or any("/" in n for n in names):
         raise ValueError(f"batch project names must be unique and contain no '/': {names}")
-    with ExitStack() as locks:
+    with ExitStack() as held:
         states: dict[str, PlanState] = {}
         steps = []
         corrupt: dict[str, set[str]] = {}
         for project in projects:
             state = PlanState(Path(project.root).resolve(), registry)
+            state.planned_ns = time.time_ns() - RACY_MARGIN_NS
             attach(state, remote, fetch=not dry_run)
-            locks.enter_context(ProjectLock(state.layout.lock_file))
+            held.enter_context(disk_errors(state.layout.root))
+            held.enter_context(ProjectLock(state.layout.lock_file))
             state.layout.make_dirs()
             state.layout.clean_tmp()
             plan = make_plan(project.actions, state)
@@ -76,6 +83,7 @@ def build_batch(projects: list[Project], jobs: int = 1, keep_going: bool = False
             steps.extend(_prefixed(step, project.name) for step in plan.steps)
         joined = Plan(steps)
         owner = {step.action.id: states[step.action.id.split("/", 1)[0]] for step in steps}
+        problems: dict[str, list[str]] = {p.name: [] for p in projects}
         if dry_run:
             results = [_planned_result(step) for step in joined.steps]
         else:
@@ -83,29 +91,46 @@ def build_batch(projects: list[Project], jobs: int = 1, keep_going: bool = False
                 for digest in sorted(digests):
                     states[name].store.remove(digest)
             runner = _BatchRunner(joined, owner, max(1, jobs), keep_going, max(1, tries), backoff,
-                                  make_progress(progress), clock=started)
+                                  make_progress(progress), clock=started, force=force)
             try:
-                results = runner.run()
+                with temporaries_in(states[projects[0].name].layout.tmp):
+                    results = runner.run()
             finally:
                 for project in projects:
+                    state, root = states[project.name], states[project.name].layout.root
                     mine = _own(runner.results.values(), project.name)
-                    _save_last(states[project.name], mine)
+                    _saving(problems[project.name], root, state.layout.last_file, lambda: _save_last(state, mine))
+                    _saving([], root, state.layout.stat_file, lambda: state.stats.save(state.layout.tmp))
         per_project: dict[str, BuildReport] = {}
         for project in projects:
-            state = states[project.name]
+            state, root, layout = states[project.name], states[project.name].layout.root, states[project.name].layout
             mine = _own(results, project.name)
+            written, kept = [], []
             if not dry_run:
                 doc = manifest_bytes(make_manifest({a.id: a for a in project.actions}, mine))
-                for target in (state.layout.manifest_file, state.layout.root / project.manifest):
-                    if not _same_bytes(target, doc):
-                        write_atomic(target, doc, state.layout.tmp)
-            state.stats.save(state.layout.tmp)
-            per_project[project.name] = BuildReport(mine, time.monotonic() - started, state.stats.files_hashed,
-                                                    state.stats.bytes_hashed, dry_run)
+                for target in (layout.manifest_file, root / project.manifest):
+                    if not _same_bytes(target, doc) and _saving(problems[project.name], root, target,
+                                                                lambda: write_atomic(target, doc, layout.tmp)):
+                        continue
+                    if target != layout.manifest_file:
+                        state.ledger.record(project.manifest, sha256_bytes(doc))
+                if project.extras:
+                    written, kept = _write_extras(state, project.extras, force, problems[project.name])
+                _saving(problems[project.name], root, layout.outputs_file, lambda: state.ledger.save(
+                    lambda path, data: write_atomic(path, data, layout.tmp)))
+            else:
+                state.stats.save(layout.tmp)
+            report = BuildReport(mine, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed,
+                                 dry_run, problems=problems[project.name])
+            report.extras, report.extras_kept = written, kept
+            per_project[project.name] = report
     seconds = time.monotonic() - started
     combined = BuildReport(results, seconds, sum(r.files_hashed for r in per_project.values()),
                            sum(r.bytes_hashed for r in per_project.values()), dry_run,
+                           problems=[f"{name}: {p}" for name, ps in problems.items() for p in ps],
                            remote=remote.stats if remote else None)
+    combined.extras = [f"{name}/{e}" for name, r in per_project.items() for e in r.extras]
+    combined.extras_kept = [f"{name}/{e}" for name, r in per_project.items() for e in r.extras_kept]
     return BatchReport(combined, per_project)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -63,7 +62,8 @@ def batch_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
       cmfc batch today/ -j 4 --keep-going --report batch.json
     """
     from cmfc.build.batch import Project, build_batch
-    from cmfc.commands.build import _load_plan, _manifest_path, finished_video
+    from cmfc.build.progress import make_progress
+    from cmfc.commands.build import _load_plan, _manifest_path, finished_video, localized_timelines
     from cmfc.build.remote import RemoteCache
     from cmfc.children import stopping_children_on_signals
     from cmfc.fsutil import atomic_write_text
@@ -77,14 +77,15 @@ def batch_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
             count += 1
             name = f"{base}-{count}"
         taken.add(name)
-        projects.append(Project(name, actions, compiled.location.root, _manifest_path(compiled)))
+        projects.append(Project(name, actions, compiled.location.root, _manifest_path(compiled),
+                                extras=lambda compiled=compiled: localized_timelines(compiled)))
     remote = RemoteCache.from_project(projects[0].root, remote_url, remote_read_only)
     from cmfc.build.fanout import registry_for
 
     registry = registry_for(projects[0].root, executor)
     with stopping_children_on_signals():
         batch = build_batch(projects, jobs=jobs, keep_going=keep_going, dry_run=dry_run, tries=tries,
-                            progress=sys.stderr.isatty(), remote=remote, registry=registry)
+                            progress=make_progress(True), remote=remote, registry=registry)
     from rich.console import Console
 
     batch.report.render(Console(stderr=True))
