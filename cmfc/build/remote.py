@@ -20,7 +20,8 @@ transfers that break midway count against the same time budget (``timeout``).
 
 Credentials come from the environment or the project's ``.env``: ``CMFC_REMOTE_CACHE_TOKEN``
 (``Authorization: Bearer``) or ``CMFC_REMOTE_CACHE_USER`` + ``CMFC_REMOTE_CACHE_PASSWORD`` (basic);
-for S3 boto3's own (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_ENDPOINT_URL``...).
+for S3 ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_ENDPOINT_URL``... (the same
+places), else boto3's own chain.
 They never enter a key, a record, a log line or a report. With bazel-remote, start it with
 ``--disable_http_ac_validation`` (the records are JSON, not REAPI ActionResult protobufs).
 """
@@ -118,9 +119,12 @@ def load_config(root: Path, url: str | None = None, read_only: bool | None = Non
     return RemoteConfig(chosen, ro, float(wait))
 
 
-def credentials(root: Path) -> dict[str, str]:
+AWS_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
+             "AWS_DEFAULT_REGION")
+
+
+def credentials(root: Path, names: tuple[str, ...] = (ENV_TOKEN, ENV_USER, ENV_PASSWORD)) -> dict[str, str]:
     """The remote cache's credentials from the environment, else the project's ``.env`` (never logged)."""
-    names = (ENV_TOKEN, ENV_USER, ENV_PASSWORD)
     found = {name: os.environ[name] for name in names if os.environ.get(name)}
     env_file = Path(root) / ".env"
     if len(found) < len(names) and env_file.is_file():
@@ -223,7 +227,7 @@ class HttpBackend:
 class S3Backend:
     """The same layout in an S3 bucket (``s3://bucket/prefix``) through boto3 (extra ``cache-s3``)."""
 
-    def __init__(self, url: str, timeout: float):
+    def __init__(self, url: str, timeout: float, secrets: dict[str, str] | None = None):
         try:
             import boto3
             from botocore.config import Config
@@ -237,7 +241,12 @@ class S3Backend:
         self.prefix = parts.path.strip("/")
         config = Config(connect_timeout=timeout, read_timeout=timeout,
                         retries={"total_max_attempts": 1, "mode": "standard"})
-        self.client = boto3.session.Session().client("s3", config=config)
+        secrets = secrets or {}  # from the project's .env; boto3's own chain (environment, profiles) otherwise
+        session = boto3.session.Session(aws_access_key_id=secrets.get("AWS_ACCESS_KEY_ID"),
+                                        aws_secret_access_key=secrets.get("AWS_SECRET_ACCESS_KEY"),
+                                        aws_session_token=secrets.get("AWS_SESSION_TOKEN"),
+                                        region_name=secrets.get("AWS_DEFAULT_REGION"))
+        self.client = session.client("s3", config=config, endpoint_url=secrets.get("AWS_ENDPOINT_URL"))
         self._errors = botocore.exceptions
 
     def _key(self, path: str) -> str:
@@ -373,7 +382,7 @@ class RemoteCache:
         self.config = config
         if backend is None:
             if urlsplit(config.url).scheme == "s3":
-                backend = S3Backend(config.url, config.timeout)
+                backend = S3Backend(config.url, config.timeout, credentials(root or Path.cwd(), AWS_NAMES))
             else:
                 backend = HttpBackend(config.url, config.timeout, credentials(root or Path.cwd()))
         self.backend = backend

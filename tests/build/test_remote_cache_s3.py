@@ -108,3 +108,23 @@ def test_an_endpoint_that_is_down_costs_one_warning(tmp_path, s3, monkeypatch):
     report = run(root, make_project(root), remote=remote(f"s3://{bucket}/cmfc", lines=lines, timeout=1.0))
     assert report.exit_code == 0 and len(report.ids("ran")) == 5
     assert len(lines) == 1 and "building locally" in lines[0]
+
+
+def test_keys_and_endpoint_from_the_projects_dotenv_never_reach_disk(tmp_path, s3, monkeypatch):
+    client, bucket = s3
+    endpoint = client.meta.endpoint_url
+    secret = "moto-secret-key-never-on-disk"
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "alice"
+    actions = make_project(root)
+    (root / ".env").write_text(f"AWS_ACCESS_KEY_ID=testing\nAWS_SECRET_ACCESS_KEY={secret}\n"
+                               f"AWS_DEFAULT_REGION=us-east-1\nAWS_ENDPOINT_URL={endpoint}\n")
+    lines = []
+    cache = RemoteCache(RemoteConfig(f"s3://{bucket}/cmfc"), root=root, warn=lines.append)
+    report = run(root, actions, remote=cache)
+    assert lines == [] and report.remote.uploads == 5
+    for path in root.rglob("*"):
+        if path.is_file() and path.name != ".env":
+            assert secret.encode() not in path.read_bytes(), path
+    assert secret not in report.to_json()
