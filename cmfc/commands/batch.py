@@ -36,6 +36,23 @@ def expand_specs(arguments: tuple[str, ...]) -> list[str]:
     return specs
 
 
+def is_batch(specs: tuple[str, ...]) -> bool:
+    """Several specs, or one folder that is not a project but holds projects: a batch."""
+    from cmfc.project import UsageError, locate
+
+    if len(specs) != 1:
+        return len(specs) > 1
+    try:
+        locate(specs[0])
+        return False
+    except UsageError:
+        pass
+    try:
+        return Path(specs[0]).is_dir() and len(expand_specs(specs)) > 0
+    except UsageError:
+        return False
+
+
 @click.command("batch")
 @click.argument("specs", nargs=-1, required=True)
 @click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")

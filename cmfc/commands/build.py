@@ -56,7 +56,7 @@ def plan_command(spec: str | None, remote_url: str | None, remote_read_only: boo
 
 
 @click.command("build")
-@click.argument("spec", required=False)
+@click.argument("specs", nargs=-1, metavar="[SPEC]...")
 @click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")
 @click.option("--keep-going", is_flag=True, help="Go on after a failure; failed scenes get marked placeholders.")
 @click.option("--dry-run", is_flag=True, help="Say what would run; run nothing.")
@@ -73,13 +73,15 @@ def plan_command(spec: str | None, remote_url: str | None, remote_read_only: boo
 @remote_options
 @executor_option
 @report_errors
-def build_command(spec: str | None, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool, media_root: str | None, force: bool, progress_every: float,
-                  remote_url: str | None, remote_read_only: bool, executor: str | None) -> None:
+def build_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: bool, report_file: str | None,
+                  tries: int, preview: bool, compile_only: bool, media_root: str | None, force: bool,
+                  progress_every: float, remote_url: str | None, remote_read_only: bool, executor: str | None) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
     Ctrl-C or SIGTERM stops the build and the ffmpeg runs it started; the next build resumes from what finished.
+
+    Several SPECs (or a folder of project folders) build as one batch: see `cmfc batch`.
 
     \b
     Example:
@@ -96,6 +98,14 @@ def build_command(spec: str | None, jobs: int, keep_going: bool, dry_run: bool, 
     from cmfc.build import build
     from cmfc.build.progress import make_progress
     from cmfc.children import RESUME_NOTE, stopping_children_on_signals
+    from cmfc.commands.batch import batch_command, is_batch
+
+    if is_batch(specs):  # the day's batch: one pool, one table, one report
+        click.get_current_context().invoke(
+            batch_command, specs=specs, jobs=jobs, keep_going=keep_going, dry_run=dry_run, report_file=report_file,
+            tries=tries, preview=preview, compile_only=compile_only, remote_url=remote_url,
+            remote_read_only=remote_read_only, executor=executor)
+    spec = specs[0] if specs else None
     from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)

@@ -63,7 +63,7 @@ def test_keep_going_isolates_a_failing_project(tmp_path):
     assert json.loads((tmp_path / "healthy" / "manifest.json").read_bytes())["incomplete"] == []
 
 
-def test_cmfc_batch_builds_a_folder_of_projects_in_one_run(tmp_path):
+def test_cmfc_build_of_a_folder_of_projects_builds_them_as_one_batch(tmp_path):
     import subprocess
     import sys
 
@@ -71,7 +71,7 @@ def test_cmfc_batch_builds_a_folder_of_projects_in_one_run(tmp_path):
     today.mkdir()
     for name in ("monday", "tuesday"):
         assert subprocess.run([sys.executable, "-m", "cmfc", "new", name], cwd=today, capture_output=True).returncode == 0
-    done = subprocess.run([sys.executable, "-m", "cmfc", "batch", "today", "--compile-only", "--report", "r.json"],
+    done = subprocess.run([sys.executable, "-m", "cmfc", "build", "today", "--compile-only", "--report", "r.json"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "20 actions: 20 ran" in done.stderr
