@@ -44,7 +44,28 @@ def print_diagnostics(diagnostics) -> None:
         click.echo(f"{errors} error{'s' if errors != 1 else ''}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CmfcGroup(click.Group):
+    """The command list with the developer commands (goldens) in their own section."""
+
+    DEVELOPER = ("golden",)
+
+    def format_commands(self, ctx, formatter) -> None:
+        rows = {False: [], True: []}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows[name in self.DEVELOPER].append((name, command.get_short_help_str(formatter.width - 6 - 12)))
+        for title, developer in (("Commands", False), ("Developer commands (working on cmfc itself)", True)):
+            if rows[developer]:
+                with formatter.section(title):
+                    formatter.write_dl(rows[developer])
+
+
+@click.group(cls=CmfcGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="\b\nExit codes: 0 ok; 1 spec errors, a failed build or check; 2 usage errors;\n"
+                    "            130 stopped by Ctrl-C; 143 stopped by SIGTERM.\n"
+                    "Shell completion: eval \"$(_CMFC_COMPLETE=bash_source cmfc)\" in ~/.bashrc\n"
+                    "                  (zsh_source in ~/.zshrc, fish_source for fish; see README).")
 @click.version_option(__version__, prog_name="cmfc")
 def cli() -> None:
     """cmfc compiles .cmf scene scripts and YAML blueprints into a finished short video.
@@ -52,6 +73,10 @@ def cli() -> None:
     SPEC is a .cmf script, a .yaml/.json blueprint, or a project folder (the spec its cmfc.toml names,
     else its one .cmf script). Without SPEC: the project around the working folder (the nearest
     cmfc.toml from here upwards), so inside a project made by `cmfc new` plain `cmfc build` works.
+
+    \b
+    Example:
+      cmfc new my-short && cd my-short && cmfc build
     """
 
 
@@ -59,7 +84,14 @@ def cli() -> None:
 @click.argument("spec", required=False)
 @report_errors
 def check(spec: str | None) -> None:
-    """Parse, lower and check SPEC; print a one-line summary when all is well."""
+    """Parse, lower and check SPEC; print a one-line summary when all is well.
+
+    \b
+    Example:
+      cmfc check my-short
+
+    Exit codes: 0 ok (warnings may print), 1 spec errors, 2 usage error.
+    """
     from cmfc.check import load
 
     compiled = load(spec)
@@ -75,7 +107,12 @@ def check(spec: str | None) -> None:
 @click.argument("spec", required=False)
 @report_errors
 def ir(spec: str | None) -> None:
-    """Print SPEC's IR as canonical JSON (sorted keys, exact times, project-relative paths)."""
+    """Print SPEC's IR as canonical JSON (sorted keys, exact times, project-relative paths).
+
+    \b
+    Example:
+      cmfc ir my-short > ir.json
+    """
     from cmfc.check import load
     from cmfc.ir.canonical import dumps
 
@@ -84,7 +121,12 @@ def ir(spec: str | None) -> None:
 
 @cli.command()
 def schema() -> None:
-    """Print the JSON Schema of the blueprint form (YAML or JSON) for editors and agents."""
+    """Print the JSON Schema of the blueprint form (YAML or JSON) for editors and agents.
+
+    \b
+    Example:
+      cmfc schema > cmf.schema.json
+    """
     from cmfc.lower.schema import blueprint_schema_json
 
     click.echo(blueprint_schema_json(), nl=False)
@@ -96,7 +138,14 @@ def schema() -> None:
 @click.option("--to", "target", type=click.Choice(["cmf", "yaml"]), help="Convert to the script or the blueprint form (printed).")
 @report_errors
 def fmt(spec: str | None, check_only: bool, target: str | None) -> None:
-    """Rewrite a .cmf script in canonical layout, keeping comments; or convert between forms."""
+    """Rewrite a .cmf script in canonical layout, keeping comments; or convert between forms.
+
+    \b
+    Example:
+      cmfc fmt my-short --check
+
+    Exit codes: 0 formatted (or rewritten), 1 not formatted with --check or a spec error, 2 usage error.
+    """
     from cmfc.lower.format_command import run_fmt
 
     raise SystemExit(run_fmt(spec, check_only, target))
@@ -107,7 +156,12 @@ def fmt(spec: str | None, check_only: bool, target: str | None) -> None:
 @click.option("--id", "project_id", default=None, help="Project id (default: from the folder name).")
 @report_errors
 def new(directory: str, project_id: str | None) -> None:
-    """Scaffold a working project in DIRECTORY: a spec, cmfc.toml, the folder layout, placeholder media."""
+    """Scaffold a working project in DIRECTORY: a spec, cmfc.toml, the folder layout, placeholder media.
+
+    \b
+    Example:
+      cmfc new my-short && cd my-short && cmfc build
+    """
     from cmfc.scaffold import scaffold
 
     created = scaffold(directory, project_id)
@@ -120,7 +174,12 @@ def new(directory: str, project_id: str | None) -> None:
 @click.option("--target", "targets", multiple=True, help="Only these targets (comfyui, natron, timeline, resolve, captions).")
 @report_errors
 def compile_command(spec: str | None, out_dir: str, targets: tuple[str, ...]) -> None:
-    """Compile SPEC into every target's files (ComfyUI, Natron, MoviePy, Resolve, captions) under --out."""
+    """Compile SPEC into every target's files (ComfyUI, Natron, MoviePy, Resolve, captions) under --out.
+
+    \b
+    Example:
+      cmfc compile my-short --out compiled --target natron
+    """
     from pathlib import Path
 
     from cmfc.backends import BACKENDS
@@ -138,7 +197,12 @@ def compile_command(spec: str | None, out_dir: str, targets: tuple[str, ...]) ->
 
 @cli.group()
 def golden() -> None:
-    """Golden files: the compiled outputs of every spec in specs/, kept in golden/ and reviewed like code."""
+    """Golden files: the compiled outputs of every spec in specs/, kept in golden/ and reviewed like code.
+
+    \b
+    Example:
+      cmfc golden check
+    """
 
 
 @golden.command("check")

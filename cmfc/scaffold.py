@@ -26,7 +26,6 @@ SPEC_TEMPLATE = """cmf 1
 
 # A new cmfc project. Replace the placeholder media in audio/ and assets/ with your own,
 # then run: cmfc check .   (see docs/language.md for every statement)
-
 project {project_id} "{title}"
   format 1080x1920 24fps
   seed 1
@@ -152,6 +151,9 @@ def _impact() -> bytes:
     return _wav(out)
 
 
+STAGE_LABEL = "STAGE 01 - replace me"  # ASCII: Pillow's default font has no em dash (it drew a box)
+
+
 def _stage_card() -> bytes:
     from PIL import Image, ImageDraw
 
@@ -161,7 +163,7 @@ def _stage_card() -> bytes:
         shade = int(40 + 60 * y / 480)
         draw.line([(0, y), (270, y)], fill=(shade, shade // 2 + 20, 90 - shade // 3))
     draw.rectangle([40, 300, 230, 420], fill=(60, 50, 45))
-    draw.text((20, 20), "STAGE 01 — replace me", fill=(255, 255, 255))
+    draw.text((20, 20), STAGE_LABEL, fill=(255, 255, 255))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()

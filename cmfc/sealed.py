@@ -9,12 +9,14 @@ caller recomputes and rewrites it. Never a traceback, never silently used.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 FORMAT = 1
 # Every damaged record met by this process (path, problem): what the one-line reports said.
@@ -31,10 +33,25 @@ def seal(kind: str, data: dict) -> str:
     return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
+_read_only = contextvars.ContextVar("cmfc_sealed_read_only", default=False)
+
+
+@contextlib.contextmanager
+def read_only() -> Iterator[None]:
+    """Inside, records are read but never written (``cmfc build --dry-run`` changes nothing on disk)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
 def write_sealed(path: str | os.PathLike, kind: str, data: dict) -> None:
     """Write the record atomically; a read-only or full disk only means it is computed again next time."""
     from cmfc.fsutil import atomic_write_text
 
+    if _read_only.get():
+        return
     try:
         atomic_write_text(path, seal(kind, data))
     except OSError:

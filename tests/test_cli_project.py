@@ -36,7 +36,7 @@ def test_a_first_time_users_first_commands_work_without_spec(project):
     dry = run("build", "--dry-run", cwd=project / "audio")
     assert dry.exit_code == 0, dry.output
     assert "would run" in dry.output or "would-run" in dry.output
-    for command in (["plan"], ["graph", "--format", "json"], ["ir"], ["timeline"], ["fmt", "--to", "yaml"]):
+    for command in (["plan"], ["graph", "--format", "json"], ["ir"], ["timeline"], ["fmt", "--check"]):
         assert run(*command, cwd=project).exit_code == 0, command
     explained = run("explain", "compile:ir", cwd=project)
     assert explained.exit_code == 0 and explained.output.startswith("compile:ir"), explained.output

@@ -57,5 +57,5 @@ def _save_stats_if_free(state: PlanState) -> None:
         with ProjectLock(state.layout.lock_file):
             state.layout.tmp.mkdir(exist_ok=True)
             state.stats.save(state.layout.tmp)
-    except CmfError:
+    except (CmfError, OSError):  # busy, or a read-only project: the next run hashes again, nothing is wrong
         pass

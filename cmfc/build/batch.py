@@ -72,9 +72,10 @@ def build_batch(projects: list[Project], jobs: int = 1, keep_going: bool = False
             state.planned_ns = time.time_ns() - RACY_MARGIN_NS
             attach(state, remote, fetch=not dry_run)
             held.enter_context(disk_errors(state.layout.root))
-            held.enter_context(ProjectLock(state.layout.lock_file))
-            state.layout.make_dirs()
-            state.layout.clean_tmp()
+            if not dry_run:  # planning only reads: a dry run creates nothing
+                held.enter_context(ProjectLock(state.layout.lock_file))
+                state.layout.make_dirs()
+                state.layout.clean_tmp()
             plan = make_plan(project.actions, state)
             if settle(state):
                 plan = make_plan(project.actions, state)
@@ -118,8 +119,6 @@ def build_batch(projects: list[Project], jobs: int = 1, keep_going: bool = False
                     written, kept = _write_extras(state, project.extras, force, problems[project.name])
                 _saving(problems[project.name], root, layout.outputs_file, lambda: state.ledger.save(
                     lambda path, data: write_atomic(path, data, layout.tmp)))
-            else:
-                state.stats.save(layout.tmp)
             report = BuildReport(mine, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed,
                                  dry_run, problems=problems[project.name])
             report.extras, report.extras_kept = written, kept

@@ -11,9 +11,9 @@ import contextlib
 import heapq
 import json
 import os
+import shutil
 import tempfile
 import threading
-import shutil
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -75,16 +75,17 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
     state.planned_ns = time.time_ns() - RACY_MARGIN_NS
     attach_remote(state, remote, fetch=not dry_run)
     layout = state.layout
+    if dry_run:  # planning only reads: no lock, no .cmfc folders, no stat cache (a dry run creates nothing)
+        with disk_errors(root):
+            plan = make_plan(actions, state)
+        results = [_planned_result(step) for step in plan.steps]
+        return _report(results, state, started, dry_run=True)
     with disk_errors(root), ProjectLock(layout.lock_file):
         layout.make_dirs()
         layout.clean_tmp()
         plan = make_plan(actions, state)
         if settle_remote(state):  # a remote download failed: plan again, those actions run here
             plan = make_plan(actions, state)
-        if dry_run:
-            state.stats.save(layout.tmp)
-            results = [_planned_result(step) for step in plan.steps]
-            return _report(results, state, started, dry_run=True)
         for digest in sorted(plan.corrupt):
             state.store.remove(digest)
         runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress),
@@ -445,7 +446,8 @@ class Runner:
                 except OSError as exc:
                     if not is_environment(exc):
                         raise
-                    raise ActionFailed(sentence(exc, out.path, self.state.layout.root), 0) from None
+                    kept_note = f" (your edit was kept as {aside})" if aside else ""
+                    raise ActionFailed(sentence(exc, out.path, self.state.layout.root) + kept_note, 0) from None
                 self.state.ledger.record(out.path, entry["sha256"])
                 written.append(out.path)
         return written, kept

@@ -14,7 +14,7 @@ from cmfc.build.oserrors import disk_errors
 from cmfc.build.planner import PlanState, make_plan
 from cmfc.build.registry import Registry
 from cmfc.build.report import kept_line
-from cmfc.build.store import Layout, write_atomic
+from cmfc.build.store import write_atomic
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class CleanResult:
         text = f"removed {files} output file{'s' if files != 1 else ''}"
         if folders:
             text += f" and {folders} empty folder{'s' if folders != 1 else ''}"
-        lines = [text] + [kept_line(path, "it was changed since the build wrote it") for path in self.kept]
+        lines = [text] + [kept_line(path, "it was changed since the build wrote it; --force deletes edits too") for path in self.kept]
         return "\n".join(lines)
 
 
@@ -108,7 +108,7 @@ def gc(actions: list[Action], root, registry: Registry | None = None) -> GcResul
     root = Path(root).resolve()
     state = PlanState(root, registry)
     layout = state.layout
-    with ProjectLock(layout.lock_file):
+    with disk_errors(root, doing="remove"), ProjectLock(layout.lock_file):
         layout.make_dirs()
         plan = make_plan(actions, state)
         ids = {a.id for a in actions}

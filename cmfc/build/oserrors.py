@@ -38,8 +38,10 @@ def describe(exc: OSError, path: str | os.PathLike | None = None, root: Path | N
         return f"cannot {doing} {where}: the file system is read-only", \
             "build a copy of the project on a writable disk, or remount it read-write"
     if number in (errno.EACCES, errno.EPERM):
+        if doing == "read":
+            return f"cannot read {where}: permission denied", "make it readable for you (chmod u+r) and run the build again"
         return f"cannot {doing} {where}: permission denied", \
-            "make the folder writable for you (e.g. chmod u+w on it, or chattr -i if it was made immutable)"
+            "make the folder writable for you (chmod u+w, or chattr -i if it was made immutable)"
     if number == errno.EISDIR:
         return f"{where} is a folder, but the build writes a file there", \
             "move or rename that folder and run the build again"
@@ -56,7 +58,7 @@ def sentence(exc: OSError, path: str | os.PathLike | None = None, root: Path | N
              doing: str = "write") -> str:
     """``describe`` as one line: ``message; hint``; the previous outputs are named as untouched."""
     message, hint = describe(exc, path, root, doing)
-    return f"{message}; {hint} (the outputs already there are untouched)"
+    return f"{message}; {hint}; the outputs already there are untouched"
 
 
 def disk_error(exc: OSError, path: str | os.PathLike | None = None, root: Path | None = None,
@@ -64,7 +66,7 @@ def disk_error(exc: OSError, path: str | os.PathLike | None = None, root: Path |
     """A CmfError (exit 1, no traceback) for ``exc``, with the path as its span."""
     message, hint = describe(exc, path, root, doing)
     where = _shown(path if path is not None else exc.filename, root) or "cmfc"
-    return CmfError([Diagnostic(Span(where), message, hint=hint + " (the outputs already there are untouched)")])
+    return CmfError([Diagnostic(Span(where), message, hint=hint + "; the outputs already there are untouched")])
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from cmfc.build.action import Action, FileInput, topological_order
 from cmfc.build.explain import Reason, diff_reasons
 from cmfc.build.keys import action_key, check_params, key_material
+from cmfc.build.oserrors import describe, is_environment
 from cmfc.build.outputs import OutputLedger
 from cmfc.build.registry import REGISTRY, Kind, Registry
 from cmfc.build.remote import from_remote, remote_problems
@@ -134,9 +135,17 @@ def make_plan(actions: list[Action], state: PlanState) -> Plan:
         for name in sorted(action.inputs):
             src = action.inputs[name]
             if isinstance(src, FileInput):
-                digest = state.stats.digest(src.path)
+                try:
+                    digest = state.stats.digest(src.path)
+                except OSError as exc:  # unreadable: the user's machine, said as a sentence
+                    if not is_environment(exc):
+                        raise
+                    message, hint = describe(exc, src.path, doing="read")
+                    diags.error(Span(src.path), f"{message} (input {name!r} of {action.id})", hint)
+                    continue
                 if digest is None:
-                    diags.error(Span(src.path), f"input file {src.path} does not exist (input {name!r} of {action.id})")
+                    what = "is a folder, not a file" if (state.layout.root / src.path).is_dir() else "does not exist"
+                    diags.error(Span(src.path), f"input file {src.path} {what} (input {name!r} of {action.id})")
                 else:
                     digests[name] = digest
             else:

@@ -87,7 +87,8 @@ class BuildReport:
 
     def kept_lines(self) -> list[str]:
         """One sentence per edited output the build moved aside."""
-        return [kept_line(path, "the build wrote its own version in its place") for path in self.kept]
+        return [kept_line(path, "the build wrote its own version in its place; --force overwrites edits")
+                for path in self.kept]
 
     def to_json(self) -> str:
         """The report as JSON (``--report FILE``): every action's key, kind, scene, status, start, seconds, why."""
@@ -149,13 +150,13 @@ class BuildReport:
             console.print(f"{count} not started: {reason} (--keep-going builds what does not depend on it)", **plain)
         for line in self.kept_lines():
             console.print(line, style="yellow", **plain)
-        for problem in self.problems:
-            console.print(f"error: {problem}", style="bold red", **plain)
         for r in self.results:
             if r.error:
                 stand_in = "; a black placeholder stands in" if r.status == "placeholder" else ""
                 console.print(f"{r.id} failed{stand_in}:", style="bold red", **plain)
                 console.print(r.error.rstrip(), **plain)
+        for problem in self.problems:
+            console.print(f"error: {problem}", style="bold red", **plain)
         console.print(self.summary_line())
         if self.remote is not None:
             console.print(self.remote.summary(), **plain)
@@ -164,4 +165,4 @@ class BuildReport:
 def kept_line(aside: str, then: str) -> str:
     """``kept your edit of a/b.ntp as a/b.ntp.edited-1 (<then>)``."""
     original = aside.rsplit(".edited-", 1)[0]
-    return f"kept your edit of {original} as {aside} ({then}; --force overwrites edits)"
+    return f"kept your edit of {original} as {aside} ({then})"

@@ -40,7 +40,8 @@ def asset_references(spec: ProjectSpec) -> list[tuple[tuple, str, tuple[str, ...
 def check_assets(spec: ProjectSpec, root: Path, positions: dict, diag: Diagnostics, path: str) -> dict[tuple, Path]:
     """Check every referenced file; return the good ones by position key."""
     good: dict[tuple, Path] = {}
-    for key, relative, kinds, what in asset_references(spec):
+    references = asset_references(spec)
+    for key, relative, kinds, what in references:
         span = positions.get(key, Span(path))
         try:
             file = resolve_asset(root, relative, span)
@@ -48,7 +49,8 @@ def check_assets(spec: ProjectSpec, root: Path, positions: dict, diag: Diagnosti
             diag.extend(error.diagnostics)
             continue
         if not file.exists():
-            diag.error(span, f"{relative}: {what} file not found", hint=_near_files(root, relative))
+            others = {r[1] for r in references if r[1] != relative}
+            diag.error(span, f"{relative}: {what} file not found", hint=_near_files(root, relative, kinds, others))
             continue
         if not file.is_file():
             diag.error(span, f"{relative}: expected a {what} file, found a folder")
@@ -100,14 +102,30 @@ def _readable(file: Path) -> bool:
     return os.access(file, os.R_OK)
 
 
-def _near_files(root: Path, relative: str) -> str | None:
+SUFFIXES_OF = {AUDIO_KINDS: ("audio", AUDIO_SUFFIXES), IMAGE_KINDS: ("image", (".png", ".jpg", ".jpeg", ".webp")),
+               VIDEO_KINDS: ("video", (".mp4", ".mkv")), ("font",): ("font", (".ttf", ".otf")),
+               ("safetensors",): (".safetensors", (".safetensors",))}
+
+
+def _near_files(root: Path, relative: str, kinds: tuple[str, ...] | None = None,
+                used: set[str] = frozenset()) -> str | None:
+    """A hint for a missing file: a file of the right kind nearby, named alike, that no other role uses
+    (a missing voice-over is not pointed at the music bed the spec already plays)."""
     from cmfc.diagnostics import suggest
 
-    parent = (root / relative).parent
+    folder = Path(relative).parent
+    parent = root / folder
     if not parent.is_dir():
-        return f"there is no folder {Path(relative).parent.as_posix()} in the project"
-    names = [p.name for p in parent.iterdir()]
-    return suggest(Path(relative).name, names)
+        return f"there is no folder {folder.as_posix()} in the project"
+    kind, suffixes = SUFFIXES_OF.get(kinds, ("", None)) if kinds is not None else ("", None)
+    names = sorted(p.name for p in parent.iterdir() if p.is_file()
+                   and (suffixes is None or p.suffix.lower() in suffixes)
+                   and (folder / p.name).as_posix() not in used)
+    close = suggest(Path(relative).name, names)
+    if close or not names or suffixes is None:
+        return close
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{kind} files in {folder.as_posix()}/ not used for anything else: {shown}"
 
 
 def sfx_names(folder: Path) -> dict[str, Path]:

@@ -16,7 +16,12 @@ SPARKS = " ▁▂▃▄▅▆▇█"
 @click.argument("audio", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON (times in seconds).")
 def analyze_command(audio: str, as_json: bool) -> None:
-    """Analyse a music track: tempo, beat grid, downbeats, onsets, sections and energy."""
+    """Analyse a music track: tempo, beat grid, downbeats, onsets, sections and energy.
+
+    \b
+    Example:
+      cmfc analyze audio/bed.wav --json
+    """
     from cmfc.sonic.analysis import analyze_music
     from cmfc.sonic.audio_io import load_audio
 

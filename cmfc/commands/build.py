@@ -32,7 +32,12 @@ def _manifest_path(compiled) -> str:
 @remote_options
 @report_errors
 def plan_command(spec: str | None, remote_url: str | None, remote_read_only: bool) -> None:
-    """Show the actions a build would run, each with why and which executor runs it."""
+    """Show the actions a build would run, each with why and which executor runs it.
+
+    \b
+    Example:
+      cmfc plan my-short
+    """
     from cmfc.build import plan
 
     compiled, actions = _load_plan(spec)
@@ -95,6 +100,9 @@ def build_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
       130  stopped by Ctrl-C (SIGINT)
       143  stopped by SIGTERM (a CI cancel, a process manager)
     """
+    import contextlib
+
+    from cmfc import sealed
     from cmfc.build import build
     from cmfc.build.progress import make_progress
     from cmfc.children import RESUME_NOTE, stopping_children_on_signals
@@ -107,8 +115,12 @@ def build_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
             remote_read_only=remote_read_only, executor=executor)
     spec = specs[0] if specs else None
     from cmfc.fsutil import atomic_write_text
+    from cmfc.project import UsageError
 
-    compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
+    if report_file and not Path(report_file).resolve().parent.is_dir():
+        raise UsageError(f"--report {report_file}: the folder {Path(report_file).parent} does not exist")
+    with sealed.read_only() if dry_run else contextlib.nullcontext():  # a dry run creates nothing
+        compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
     resolve_root = Path(media_root).resolve() if media_root else None
     remote = remote_for(compiled.location.root, remote_url, remote_read_only)
     from cmfc.build.fanout import registry_for
@@ -127,14 +139,26 @@ def build_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
 
         with disk_errors(path=report_file):  # a full disk or read-only folder: a sentence, the old report intact
             atomic_write_text(report_file, report.to_json())
-    if not dry_run:
-        root = compiled.location.root
-        for path in report.extras:
-            click.echo(f"Resolve timeline: {from_here(root / path)}", err=True)
+    if not dry_run:  # the results, on stdout (the table, progress and diagnostics are on stderr)
+        timelines = resolve_line(compiled.location.root, report.extras)
+        if timelines:
+            click.echo(timelines)
         video = finished_video(compiled, actions, report)
         if video:
-            click.echo(video, err=True)
+            click.echo(video)
     raise SystemExit(report.exit_code)
+
+
+def resolve_line(root: Path, paths: list[str]) -> str | None:
+    """The Resolve timelines in one line: ``Resolve timelines: <folder>/ (ID.xml, ID.fcpxml, ID.otio)``."""
+    if not paths:
+        return None
+    order = {".xml": 0, ".fcpxml": 1, ".otio": 2}
+    files = sorted((root / p for p in paths), key=lambda f: (str(f.parent), order.get(f.suffix, 3), f.name))
+    folders = sorted({from_here(f.parent) for f in files})
+    if len(folders) > 1:
+        return "Resolve timelines: " + ", ".join(from_here(f) for f in files)
+    return f"Resolve timelines: {folders[0]}/ ({', '.join(f.name for f in files)})"
 
 
 def finished_video(compiled, actions, report) -> str | None:
@@ -199,6 +223,10 @@ def explain_command(first: str, second: str | None, remote_url: str | None, remo
     """Why TARGET (an action id or an output path) is, or is not, up to date.
 
     With one argument it is TARGET, in the project around the working folder.
+
+    \b
+    Example:
+      cmfc explain my-short render:SC_01
     """
     from cmfc.build import explain
 
@@ -213,7 +241,12 @@ def explain_command(first: str, second: str | None, remote_url: str | None, remo
 @click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
 @report_errors
 def graph_command(spec: str | None, fmt: str) -> None:
-    """Print the build graph as Graphviz DOT (for a picture) or JSON (for tools)."""
+    """Print the build graph as Graphviz DOT (for a picture) or JSON (for tools).
+
+    \b
+    Example:
+      cmfc graph my-short | dot -Tsvg > graph.svg
+    """
     from cmfc.build import graph_dot, graph_json
 
     _, actions = _load_plan(spec)
@@ -227,6 +260,10 @@ def graph_command(spec: str | None, fmt: str) -> None:
 def clean_command(spec: str | None, force: bool) -> None:
     """Remove every file the builds wrote into the project and the folders left empty (the cache stays:
     the next build restores them). An output you edited is moved aside to NAME.edited-N, not deleted.
+
+    \b
+    Example:
+      cmfc clean my-short
     """
     from cmfc.build import clean
     from cmfc.project import locate
@@ -239,7 +276,12 @@ def clean_command(spec: str | None, force: bool) -> None:
 @click.argument("spec", required=False)
 @report_errors
 def gc_command(spec: str | None) -> None:
-    """Delete cache entries no longer referenced by the current plan or the last build, with sizes."""
+    """Delete cache entries no longer referenced by the current plan or the last build, with sizes.
+
+    \b
+    Example:
+      cmfc gc my-short
+    """
     from cmfc.build import gc
 
     compiled, actions = _load_plan(spec)

@@ -8,27 +8,32 @@ from cmfc.cli import report_errors
 
 
 @click.command("verify")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--repair", is_flag=True,
               help="Delete what rotted, then build: outputs come back from the store or are rebuilt.")
 @click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")
 @click.option("--preview", is_flag=True, help="With --repair: build the rough cut, as `cmfc build --preview`.")
 @click.option("--compile-only", is_flag=True, help="With --repair: build only the compiled files, as `cmfc build --compile-only`.")
 @report_errors
-def verify_command(spec: str, repair: bool, jobs: int, preview: bool, compile_only: bool) -> None:
+def verify_command(spec: str | None, repair: bool, jobs: int, preview: bool, compile_only: bool) -> None:
     """Re-hash every store entry, cache record and output, ignoring the stat cache (bit rot keeps a file's
     size and mtime, so builds cannot see it); report what does not match; exit 1 if anything did.
 
     With --repair, rotted store entries and records are deleted and the project is built: outputs are
     restored from the store or rebuilt. A changed output may be your edit, so it is kept as NAME.edited-N.
+    Without SPEC: the project around the working folder.
 
     \b
     Example:
       cmfc verify my-short            # report only
       cmfc verify my-short --repair   # and fix it
-    """
-    import sys
 
+    \b
+    Exit codes:
+      0    nothing rotted (with --repair: the repairing build succeeded)
+      1    something rotted (or the repairing build failed)
+      2    a usage error
+    """
     from cmfc.build import verify
 
     if repair:
@@ -37,7 +42,7 @@ def verify_command(spec: str, repair: bool, jobs: int, preview: bool, compile_on
         from cmfc.commands.build import _load_plan, _manifest_path
 
         compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
-        result = verify(compiled.location.root, actions, repair=True, jobs=jobs, progress=sys.stderr.isatty(),
+        result = verify(compiled.location.root, actions, repair=True, jobs=jobs, progress=True,
                         manifest=_manifest_path(compiled))
         result.repaired.render(Console(stderr=True))
     else:

@@ -22,6 +22,10 @@ def storyboard_command(spec: str | None, out_file: str | None, width: int) -> No
 
     The frame is the scene's hero image, the middle frame of its clip, or a storyboard card
     with the prompt where a generator would make the shot.
+
+    \b
+    Example:
+      cmfc storyboard my-short --out board.png
     """
     from cmfc.check import load
     from cmfc.visuals.storyboard import render_storyboard, storyboard_path
@@ -42,6 +46,10 @@ def storyboard_command(spec: str | None, out_file: str | None, width: int) -> No
 def timeline_command(spec: str | None, as_png: bool, out_file: str | None, width: int) -> None:
     """Show SPEC's timeline: scenes with their slots and lines, or with --png one picture of the
     waveform (the mix master once built, else the voice), music, scene cuts, beats and caption groups.
+
+    \b
+    Example:
+      cmfc timeline my-short --png
     """
     from cmfc.check import load
     from cmfc.project import UsageError

@@ -32,9 +32,23 @@ def run_ffmpeg(args: Sequence[str], what: str, subject: str | os.PathLike = "") 
     except OSError as error:
         raise CmfError([Diagnostic(Span(str(subject)), f"{what}: cannot run ffmpeg: {error}")]) from None
     if result.returncode != 0:
-        tail = [line for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()][-3:]
-        raise CmfError([Diagnostic(Span(str(subject)), f"{what} failed: " + " | ".join(tail))])
+        raise ffmpeg_failure(what, subject, result.stderr)
     return result
+
+
+def ffmpeg_failure(what: str, subject: str | os.PathLike, stderr: bytes) -> CmfError:
+    """``<what> failed: <ffmpeg's last 3 lines>``, with what to do when the disk is full or read-only."""
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    tail, hint = lines[-3:], None
+    for phrases, advice in (
+            (("No space left on device", "Disk quota exceeded"),
+             "the disk is full: free some space (`cmfc gc SPEC` drops cache entries nothing uses) and build again"),
+            (("Read-only file system", "Permission denied"), "make the folder it names writable, then build again")):
+        cause = next((line for line in lines if any(p in line for p in phrases)), None)
+        if cause is not None:  # ffmpeg says it early, then its summary: keep the line that names the file
+            tail, hint = [cause] + [line for line in tail if line != cause][-2:], advice
+            break
+    return CmfError([Diagnostic(Span(str(subject)), f"{what} failed: " + " | ".join(tail), hint=hint)])
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from cmfc import children
 from cmfc.diagnostics import CmfError, Diagnostic, Span
-from cmfc.mix.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
+from cmfc.mix.ffmpeg import atomic_output, ffmpeg_exe, ffmpeg_failure, run_ffmpeg
 from cmfc.render.card import Card, draw_card
 from cmfc.render.encode import encoder_args, output_size
 from cmfc.render.motion import KenBurns, kenburns_filters, still_filters
@@ -266,8 +266,7 @@ def _run(args: list[str], what: str, subject: Path, frames: int, progress: Progr
             returncode = process.wait()
         if returncode != 0:
             errors.seek(0)
-            tail = [line for line in errors.read().decode("utf-8", "replace").splitlines() if line.strip()][-3:]
-            raise CmfError([Diagnostic(Span(str(subject)), f"{what} failed: " + " | ".join(tail))])
+            raise ffmpeg_failure(what, subject, errors.read())
     progress(1.0)
 
 

@@ -154,7 +154,11 @@ def _track_beats(librosa: Any, onset_env: np.ndarray, y: np.ndarray) -> np.ndarr
     from cmfc.sonic.jit_cache import beat_module
 
     rough = float(librosa.feature.tempo(onset_envelope=onset_env, sr=ANALYSIS_SR, hop_length=HOP)[0])
+    if not np.isfinite(rough) or rough <= 0:  # no pulse at all (a lone hit, a hum): no beats, no traceback
+        return np.zeros(0, dtype=int)
     period = refine_period(onset_env, 60.0 * ANALYSIS_SR / HOP / rough)
+    if not np.isfinite(period) or period <= 0:
+        return np.zeros(0, dtype=int)
     bpm = 60.0 * ANALYSIS_SR / HOP / period
     _, frames = beat_module(librosa).beat_track(onset_envelope=onset_env, sr=ANALYSIS_SR, hop_length=HOP,
                                                 bpm=bpm, tightness=400, trim=False)

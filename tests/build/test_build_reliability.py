@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from build_helpers import PAST_NS, make_project, make_registry, write_source
+from build_helpers import make_project, make_registry, write_source
 
 from cmfc.build import Action, FileInput, Output, build
 
@@ -468,3 +468,41 @@ def test_verify_reports_damaged_records_and_analysis_caches(project):
     assert found.damaged_side == [".cmfc/analysis/music-x.json"]
     verify(project.root, project.actions, repair=True, registry=project.registry, progress=False)
     assert not record.exists() and verify(project.root).ok
+
+
+def test_ffmpeg_meeting_a_full_disk_says_what_to_do(tiny_disk):
+    from cmfc.diagnostics import CmfError
+    from cmfc.mix.ffmpeg import run_ffmpeg
+
+    with pytest.raises(CmfError) as caught:
+        run_ffmpeg(["-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "5", "-c:a", "pcm_s16le",
+                    tiny_disk / "voice.wav"], "cleaning the voice", "audio/voice.wav")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message.startswith("cleaning the voice failed: ") and "No space left on device" in diagnostic.message
+    assert diagnostic.hint.startswith("the disk is full: free some space")
+
+
+def test_an_unreadable_or_folder_input_is_a_diagnostic_naming_it(project, monkeypatch):
+    import errno
+    import shutil
+
+    from cmfc.build.statcache import StatCache
+    from cmfc.diagnostics import CmfError
+
+    (project.root / "src/b.txt").unlink()
+    (project.root / "src/b.txt").mkdir()
+    real = StatCache._hash
+
+    def locked(self, path):
+        if path.name == "a.txt":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(self, path)
+
+    monkeypatch.setattr(StatCache, "_hash", locked)
+    with pytest.raises(CmfError) as caught:
+        project()
+    messages = [d.message for d in caught.value.diagnostics]
+    assert messages == ["cannot read src/a.txt: permission denied (input 'src' of read:a)",
+                        "input file src/b.txt is a folder, not a file (input 'src' of read:b)"]
+    assert caught.value.diagnostics[0].hint.startswith("make it readable for you")
+    shutil.rmtree(project.root / "src/b.txt")

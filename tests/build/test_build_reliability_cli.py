@@ -36,3 +36,32 @@ def test_verify_repair_and_clean_on_a_compiled_project(tiny):
     left = sorted(p.relative_to(tiny.root).as_posix() for p in (tiny.root / "03_OUTPUT").rglob("*") if p.is_file())
     assert left == ["03_OUTPUT/PROJ_T/01_narrative/ir.json.edited-1"]  # the Resolve copies went too
     assert not (out / "05_assembly").exists()
+
+
+def test_a_read_only_output_folder_is_a_table_and_sentences_not_a_traceback(tiny):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    spec = tiny.write(TWO_SCENES, HEAD)
+    assert _cmfc("build", spec, "--compile-only").exit_code == 0
+    out = tiny.root / "03_OUTPUT" / "PROJ_T"
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    if not shutil.which("chattr"):
+        pytest.skip("chattr is not installed")
+    frozen = [p for p in [out, *out.rglob("*")] if p.is_dir()]
+    for folder in frozen:  # read-only for root too (chmod is not)
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+        if done.returncode:
+            pytest.skip(f"this file system cannot make a folder immutable: {done.stderr.strip()}")
+    try:
+        tiny.write(TWO_SCENES, HEAD.replace("seed 7", "seed 8"))
+        result = _cmfc("build", spec, "--compile-only")
+    finally:
+        for folder in frozen:
+            subprocess.run(["chattr", "-i", str(folder)], check=False)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "permission denied" in result.output
+    assert "cmfc build" in result.output  # the table is there
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing half-written

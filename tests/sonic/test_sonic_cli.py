@@ -69,3 +69,24 @@ def test_analyze_finds_every_beat_of_a_click_track_from_0_s_to_the_end(tmp_path)
     assert max(off.values()) < 0.020, {t: d for t, d in off.items() if d >= 0.020}
     assert len(beats) == len(truth)
     assert beats[0] < 0.020
+
+
+def test_analyze_prints_no_librosa_warning_and_no_traceback_for_odd_audio(tmp_path):
+    """A 20 Hz hum made librosa warn "Trying to estimate tuning from empty frequency set."; a lone
+    click crashed the tempo estimate (ParameterError traceback). Both are quiet, exit 0."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    sr = 22_050
+    hum = (0.3 * np.sin(2 * np.pi * 20 * np.arange(3 * sr) / sr)).astype(np.float32)
+    click = np.zeros(3 * sr, dtype=np.float32)
+    click[sr:sr + 10] = 1.0
+    for name, samples in (("hum.wav", hum), ("click.wav", click)):
+        save_audio(tmp_path / name, samples, sr)
+        done = subprocess.run([sys.executable, "-m", "cmfc", "analyze", str(tmp_path / name)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stderr == ""
+        assert done.stdout.startswith(str(tmp_path / name))
