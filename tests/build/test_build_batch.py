@@ -79,3 +79,10 @@ def test_cmfc_build_of_a_folder_of_projects_builds_them_as_one_batch(tmp_path):
     assert {a["id"].split("/")[0] for a in report["actions"]} == {"monday", "tuesday"}
     for name in ("monday", "tuesday"):
         assert list((today / name / "03_OUTPUT").glob("*/manifest.json"))
+
+
+def test_a_dry_batch_says_what_would_run_and_creates_nothing(tmp_path):
+    projects = [Project(name, make_project(tmp_path / name), tmp_path / name) for name in ("a", "b")]
+    batch = run_batch(projects, dry_run=True)
+    assert len(batch.report.ids("would-run")) == 10
+    assert not any((tmp_path / name / ".cmfc").exists() for name in ("a", "b"))
