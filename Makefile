@@ -10,18 +10,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,runpod,agents]'
 	touch $(STAMP)
 
-.PHONY: venv demo test bench golden
+.PHONY: venv demo test bench golden test-services
 venv: $(STAMP)
+
+# Debian packages the tests start themselves (nginx: the remote-cache tests' WebDAV server).
+test-services:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update && apt-get install -y nginx)
 
 demo: $(STAMP)
 	$(BIN)/cmfc check specs/alpha
 	$(BIN)/cmfc check specs/resilience
 	$(BIN)/cmfc build specs/resilience -j 2
 
-test: $(STAMP)
+test: $(STAMP) test-services
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(STAMP) test-services
 	$(BIN)/python bench/bench_check.py 1000
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_analysis.py
@@ -30,3 +34,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_render_costs.py
 	$(BIN)/python bench/bench_stage1.py
+	$(BIN)/python bench/bench_remote_cache.py
+	$(BIN)/python bench/bench_batch.py

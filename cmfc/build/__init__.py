@@ -28,17 +28,23 @@ __all__ = [
 ]
 
 
-def plan(actions: list[Action], root, registry: Registry | None = None) -> Plan:
-    """What a build would do and why, changing nothing but the stat cache (skipped while a build runs)."""
+def plan(actions: list[Action], root, registry: Registry | None = None, remote=None) -> Plan:
+    """What a build would do and why, changing nothing but the stat cache (skipped while a build runs).
+
+    ``remote`` (a ``RemoteCache``): records missing here are looked up there (nothing is downloaded).
+    """
+    from cmfc.build.remote import attach
+
     state = PlanState(Path(root).resolve(), registry)
+    attach(state, remote, fetch=False)
     result = make_plan(actions, state)
     _save_stats_if_free(state)
     return result
 
 
-def explain(actions: list[Action], root, target: str, registry: Registry | None = None) -> str:
+def explain(actions: list[Action], root, target: str, registry: Registry | None = None, remote=None) -> str:
     """Why ``target`` (an action id or an output path) is or is not up to date, down to the cause."""
-    return explain_text(plan(actions, root, registry), target)
+    return explain_text(plan(actions, root, registry, remote), target)
 
 
 def _save_stats_if_free(state: PlanState) -> None:

@@ -30,6 +30,9 @@ from cmfc.build.outputs import aside_name
 from cmfc.build.planner import Plan, PlanState, Step, check_outputs, make_plan
 from cmfc.build.progress import make_progress
 from cmfc.build.registry import Registry, TransientError
+from cmfc.build.remote import RemoteCache, from_remote
+from cmfc.build.remote import attach as attach_remote
+from cmfc.build.remote import settle as settle_remote
 from cmfc.build.report import NOT_STARTED, ActionResult, BuildReport
 from cmfc.build.store import write_atomic
 from cmfc.diagnostics import CmfError, render
@@ -56,7 +59,7 @@ RACY_MARGIN_NS = 2 * 10**9
 def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
           tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
           manifest: str = "manifest.json", force: bool = False,
-          extras: Callable[[], dict[str, bytes]] | None = None) -> BuildReport:
+          extras: Callable[[], dict[str, bytes]] | None = None, remote: RemoteCache | None = None) -> BuildReport:
     """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report.
 
     An output file the user edited since the build wrote it is moved aside to ``NAME.edited-N`` before
@@ -64,11 +67,13 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
     (project path -> bytes, e.g. the Resolve timelines with absolute URLs); they are written last,
     still under the project lock, and recorded like outputs (``clean`` removes them).
     Every temporary file of the build, the actions' own included, lives in ``.cmfc/tmp/``.
+    ``remote``: a shared cache asked before running an action and given its outputs after (``remote.py``).
     """
     started = time.monotonic()
     root = Path(root).resolve()
     state = PlanState(root, registry)
     state.planned_ns = time.time_ns() - RACY_MARGIN_NS
+    attach_remote(state, remote, fetch=not dry_run)
     layout = state.layout
     if dry_run:  # planning only reads: no lock, no .cmfc folders, no stat cache (a dry run creates nothing)
         with disk_errors(root):
@@ -79,6 +84,8 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
         layout.make_dirs()
         layout.clean_tmp()
         plan = make_plan(actions, state)
+        if settle_remote(state):  # a remote download failed: plan again, those actions run here
+            plan = make_plan(actions, state)
         for digest in sorted(plan.corrupt):
             state.store.remove(digest)
         runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress),
@@ -158,8 +165,9 @@ def _write_extras(state: PlanState, extras, force: bool, problems: list[str]) ->
 
 def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False,
             problems: list[str] | None = None) -> BuildReport:
+    remote = getattr(state.cache, "remote", None)
     return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run,
-                       problems=problems or [])
+                       problems=problems or [], remote=remote.stats if remote else None)
 
 
 def _saving(problems: list[str], root: Path, path: Path, write) -> bool:
@@ -308,7 +316,8 @@ class Runner:
             record = state.cache.get(key)
             if record is not None and not check_outputs(action, record, state.store, set()):
                 restored, kept = self._materialise(action, record["outputs"])
-                return _result(step, "cached", key, why="upstream ran but its outputs did not change",
+                why = "restored from the remote cache" if from_remote(record) else "upstream ran but its outputs did not change"
+                return _result(step, "cached", key, why=why,
                                inputs=digests, outputs=record["outputs"], restored=restored, kept=kept)
         inputs = self._input_paths(action, digests)
         log: list[str] = []

@@ -111,7 +111,8 @@ def explain_text(plan, target: str) -> str:
         lines.append(f"  input {name}: {where}" + (f" (sha256 {digest[:12]})" if digest else ""))
     for out in step.action.outputs:
         where = out.path or "(intermediate)"
-        lines.append(f"  output {out.name}: {where}" + (" [restore from store]" if out.name in step.restore else ""))
+        source = "the remote cache" if any(r.code == "remote" for r in step.why) else "store"
+        lines.append(f"  output {out.name}: {where}" + (f" [restore from {source}]" if out.name in step.restore else ""))
     return "\n".join(lines)
 
 
@@ -119,6 +120,8 @@ def _headline(step) -> str:
     action = step.action
     what = f"{action.id} ({action.kind}, executor {action.executor})"
     if step.state == "cached":
+        if any(r.code == "remote" for r in step.why):
+            return f"{what} is in the remote cache: a build downloads its outputs instead of running it"
         return f"{what} is up to date" + (" (outputs will be restored from the store)" if step.restore else "")
     return f"{what} will run"
 

@@ -15,6 +15,7 @@ from cmfc.build.keys import action_key, check_params, key_material
 from cmfc.build.oserrors import describe, is_environment
 from cmfc.build.outputs import OutputLedger
 from cmfc.build.registry import REGISTRY, Kind, Registry
+from cmfc.build.remote import from_remote, remote_problems
 from cmfc.build.statcache import StatCache
 from cmfc.build.store import ActionCache, Layout, Store
 from cmfc.diagnostics import CmfError, Diagnostics, Span, suggest
@@ -168,13 +169,16 @@ def _plan_keyed(action: Action, kind: Kind, digests: dict[str, str], state: Plan
     key = action_key(action, kind.version, digests)
     record = state.cache.get(key)
     if record is not None:
-        problems = check_outputs(action, record, state.store, corrupt)
+        remote = from_remote(record)  # a hit in the shared remote cache (cmfc/build/remote.py)
+        problems = remote_problems(action, record) if remote == "lookup" else check_outputs(action, record, state.store, corrupt)
         if not problems:
             outputs = record["outputs"]
             restore = [o.name for o in action.outputs
                        if o.path and not state.stats.matches(o.path, outputs[o.name]["sha256"], outputs[o.name]["size"])]
             why = [Reason("restore", f"output file {o.path} missing or changed: restored from the store")
                    for o in action.outputs if o.name in restore]
+            if remote:
+                why = [Reason("remote", "restored from the remote cache")]
             return Step(action, kind, key, "cached", why or [Reason("up-to-date", "up to date")], digests, outputs, restore)
         return Step(action, kind, key, "run", problems, digests)
     last_key = state.last.get(action.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 STATUSES = ("ran", "cached", "placeholder", "failed", "skipped", "would-run")
 NOT_STARTED = "not started: "  # the why of an action a failure kept from starting (without --keep-going)
@@ -43,6 +44,7 @@ class BuildReport:
     problems: list[str] = field(default_factory=list)  # the build's own writes that failed (manifest, ledger)
     extras: list[str] = field(default_factory=list)  # derived files written after the outputs (Resolve copies)
     extras_kept: list[str] = field(default_factory=list)  # where edited derived files were moved aside
+    remote: Any = None  # RemoteStats when a remote cache was used (cmfc/build/remote.py)
 
     def ids(self, status: str) -> list[str]:
         """Ids of the actions that ended with ``status``."""
@@ -106,6 +108,8 @@ class BuildReport:
             "problems": self.problems,
             "actions": actions,
         }
+        if self.remote is not None:
+            doc["remote"] = self.remote.to_dict()
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def render(self, console=None, show_cached: bool = False) -> None:
@@ -154,6 +158,8 @@ class BuildReport:
         for problem in self.problems:
             console.print(f"error: {problem}", style="bold red", **plain)
         console.print(self.summary_line())
+        if self.remote is not None:
+            console.print(self.remote.summary(), **plain)
 
 
 def kept_line(aside: str, then: str) -> str:

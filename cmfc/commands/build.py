@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cmfc.cli import report_errors
+from cmfc.commands.remote_flags import executor_option, remote_for, remote_options
 
 
 def _load_plan(spec: str | None, preview: bool = False, render: bool = True):
@@ -28,8 +29,9 @@ def _manifest_path(compiled) -> str:
 
 @click.command("plan")
 @click.argument("spec", required=False)
+@remote_options
 @report_errors
-def plan_command(spec: str | None) -> None:
+def plan_command(spec: str | None, remote_url: str | None, remote_read_only: bool) -> None:
     """Show the actions a build would run, each with why and which executor runs it.
 
     \b
@@ -39,7 +41,8 @@ def plan_command(spec: str | None) -> None:
     from cmfc.build import plan
 
     compiled, actions = _load_plan(spec)
-    result = plan(actions, compiled.location.root)
+    remote = remote_for(compiled.location.root, remote_url, remote_read_only)
+    result = plan(actions, compiled.location.root, remote=remote)
     for step in result.steps:
         if step.state == "cached":
             continue
@@ -49,6 +52,8 @@ def plan_command(spec: str | None) -> None:
         if step.state == "cached" and step.restore:
             click.echo(f"restore {step.action.id}: {step.why_text}")
     click.echo(result.summary())
+    if remote is not None:
+        click.echo(remote.stats.summary())
     from cmfc.plan.estimate import estimate
 
     # No remote executor runs generation yet: the estimate says what the compiled payloads would cost.
@@ -56,7 +61,7 @@ def plan_command(spec: str | None) -> None:
 
 
 @click.command("build")
-@click.argument("spec", required=False)
+@click.argument("specs", nargs=-1, metavar="[SPEC]...")
 @click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")
 @click.option("--keep-going", is_flag=True, help="Go on after a failure; failed scenes get marked placeholders.")
 @click.option("--dry-run", is_flag=True, help="Say what would run; run nothing.")
@@ -70,13 +75,18 @@ def plan_command(spec: str | None) -> None:
 @click.option("--progress-every", "progress_every", default=10.0, show_default=True, type=click.FloatRange(0),
               metavar="SECONDS", help="When stderr is not a terminal (CI, | tee): seconds between "
               "'n/N actions, elapsed, ETA' lines (0: after every action).")
+@remote_options
+@executor_option
 @report_errors
-def build_command(spec: str | None, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool, media_root: str | None, force: bool, progress_every: float) -> None:
+def build_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: bool, report_file: str | None,
+                  tries: int, preview: bool, compile_only: bool, media_root: str | None, force: bool,
+                  progress_every: float, remote_url: str | None, remote_read_only: bool, executor: str | None) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
     Ctrl-C or SIGTERM stops the build and the ffmpeg runs it started; the next build resumes from what finished.
+
+    Several SPECs (or a folder of project folders) build as one batch: see `cmfc batch`.
 
     \b
     Example:
@@ -96,6 +106,14 @@ def build_command(spec: str | None, jobs: int, keep_going: bool, dry_run: bool, 
     from cmfc.build import build
     from cmfc.build.progress import make_progress
     from cmfc.children import RESUME_NOTE, stopping_children_on_signals
+    from cmfc.commands.batch import batch_command, is_batch
+
+    if is_batch(specs):  # the day's batch: one pool, one table, one report
+        click.get_current_context().invoke(
+            batch_command, specs=specs, jobs=jobs, keep_going=keep_going, dry_run=dry_run, report_file=report_file,
+            tries=tries, preview=preview, compile_only=compile_only, remote_url=remote_url,
+            remote_read_only=remote_read_only, executor=executor)
+    spec = specs[0] if specs else None
     from cmfc.fsutil import atomic_write_text
     from cmfc.project import UsageError
 
@@ -104,10 +122,15 @@ def build_command(spec: str | None, jobs: int, keep_going: bool, dry_run: bool, 
     with sealed.read_only() if dry_run else contextlib.nullcontext():  # a dry run creates nothing
         compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
     resolve_root = Path(media_root).resolve() if media_root else None
+    remote = remote_for(compiled.location.root, remote_url, remote_read_only)
+    from cmfc.build.fanout import registry_for
+
+    registry = registry_for(compiled.location.root, executor)
     with stopping_children_on_signals(RESUME_NOTE):  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
                        tries=tries, progress=make_progress(True, progress_every), manifest=_manifest_path(compiled),
-                       force=force, extras=lambda: localized_timelines(compiled, resolve_root))
+                       force=force, extras=lambda: localized_timelines(compiled, resolve_root), remote=remote,
+                       registry=registry)
     from rich.console import Console
 
     report.render(Console(stderr=True))
@@ -194,8 +217,9 @@ def localized_timelines(compiled, media_root: Path | None = None) -> dict[str, b
 @click.command("explain")
 @click.argument("first", metavar="[SPEC]")
 @click.argument("second", required=False, metavar="TARGET")
+@remote_options
 @report_errors
-def explain_command(first: str, second: str | None) -> None:
+def explain_command(first: str, second: str | None, remote_url: str | None, remote_read_only: bool) -> None:
     """Why TARGET (an action id or an output path) is, or is not, up to date.
 
     With one argument it is TARGET, in the project around the working folder.
@@ -208,7 +232,8 @@ def explain_command(first: str, second: str | None) -> None:
 
     spec, target = (first, second) if second is not None else (None, first)
     compiled, actions = _load_plan(spec)
-    click.echo(explain(actions, compiled.location.root, target))
+    remote = remote_for(compiled.location.root, remote_url, remote_read_only)
+    click.echo(explain(actions, compiled.location.root, target, remote=remote))
 
 
 @click.command("graph")
