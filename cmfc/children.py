@@ -82,3 +82,9 @@ def stopping_children_on_signals() -> Iterator[None]:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _stopping.clear()
+
+
+def clear_stopping() -> None:
+    """Let children start again after :func:`stop_all` (``cmfc watch``: the cancelled build has ended)."""
+    with _lock:
+        _stopping.clear()
