@@ -78,7 +78,7 @@ def test_a_save_during_a_build_cancels_it_and_the_next_build_is_right(tiny):
     from cmfc.commands.build import _load_plan, _manifest_path
 
     tiny.write()
-    with Running(Watcher(str(tiny.spec_path), debounce=0.2)) as running:
+    with Running(Watcher(str(tiny.spec_path), debounce=0.05)) as running:
         _until(lambda: running.watcher.current is not None, "the first build")
         live = _until(lambda: list(children._live), "an ffmpeg run of the first build")
         edit_spec(str(tiny.spec_path), parse_note("SC_02", 'text "CHANGED"'))
