@@ -8,6 +8,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,runpod,agents]'
+	$(BIN)/pip install --quiet -e '.[watch]'
 	touch $(STAMP)
 
 .PHONY: venv demo test bench golden test-services

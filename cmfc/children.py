@@ -101,3 +101,9 @@ def stopping_children_on_signals(note: str | None = None) -> Iterator[None]:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _stopping.clear()
+
+
+def clear_stopping() -> None:
+    """Let children start again after :func:`stop_all` (``cmfc watch``: the cancelled build has ended)."""
+    with _lock:
+        _stopping.clear()

@@ -9,6 +9,8 @@ from cmfc.ir.models import ProjectSpec
 from cmfc.ir.values import Time, ValueError_, format_decimal
 from cmfc.media.words import normalise
 
+# ``light none``: no relighting, not even the scene template's default light.
+NO_LIGHT = "none"
 
 def check_duplicates(spec: ProjectSpec, positions: dict, diag: Diagnostics, path: str) -> None:
     """Scene and character ids are unique."""
@@ -41,9 +43,10 @@ def check_names(spec: ProjectSpec, frameworks, sfx_names: set[str] | None, posit
         if scene.template not in frameworks.templates:
             diag.error(where("scenes", i, "template"), f"unknown scene template {scene.template}",
                        hint=suggest(scene.template, frameworks.templates) or _choices(frameworks.templates))
-        if scene.light is not None and scene.light not in frameworks.lighting:
+        if scene.light is not None and scene.light != NO_LIGHT and scene.light not in frameworks.lighting:
             diag.error(where("scenes", i, "light"), f"unknown lighting preset {scene.light}",
-                       hint=suggest(scene.light, frameworks.lighting) or _choices(frameworks.lighting))
+                       hint=suggest(scene.light, tuple(frameworks.lighting) + (NO_LIGHT,))
+                       or _choices(frameworks.lighting) + f", or {NO_LIGHT} for no relighting")
         if scene.subject is not None and scene.subject not in characters:
             diag.error(where("scenes", i, "subject"), f"unknown character {scene.subject}",
                        hint=suggest(scene.subject, characters) or

@@ -107,8 +107,11 @@ def set_command(target: str, values: tuple[str, ...], spec: str, adds: tuple[str
     edits: list[Edit] = []
     if field:
         if field not in SCENE_SINGLE:
+            from cmfc.diagnostics import suggest
+
+            hint = suggest(field, SCENE_SINGLE)
             raise EditError(f"{field} is not a field to set; fields: {', '.join(SCENE_SINGLE)} "
-                            "(add or remove fx, afx and sfx with --add/--remove)")
+                            "(add or remove fx, afx and sfx with --add/--remove)" + (f"; {hint}" if hint else ""))
         if not values:
             raise EditError(f"{target}: give a value, e.g. cmfc set {scene}.{field} …; "
                             f"to remove it: cmfc set {scene} --remove {field}")

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from cmfc.diagnostics import suggest
-from cmfc.ir.models import MOTION_KINDS
 from cmfc.lower.from_cmf import SCENE_SINGLE, SCENE_STATEMENTS
 from cmfc.syntax.tree import escape_string
 
@@ -116,8 +115,6 @@ def typed_args(keyword: str, values: list[str]) -> tuple[Arg, ...]:
         strings = {1}
     elif keyword == "sfx" and len(values) > 1 and values[1] == "on":
         strings = {2}
-    elif keyword == "motion" and values and values[0] not in MOTION_KINDS:
-        pass  # the check names the valid kinds
     return tuple(Text(v) if i in strings else Word(v) for i, v in enumerate(values))
 
 

@@ -16,7 +16,7 @@ USAGE = {
     "line": 'line "words exactly as spoken in the voice-over"',
     "subject": "subject coach",
     "hero": 'hero image "assets/stages/kitchen.png"  |  hero clip "clip.mp4"  |  hero lora "prompt"  |  hero zimage "prompt"',
-    "light": "light blade_through_shadows",
+    "light": "light blade_through_shadows  |  light none",
     "motion": 'motion wan22 "prompt"  |  motion onetoall "driving.mp4"  |  motion kenburns zoom 1.0..1.15 pan left  |  motion none',
     "text": 'text "FAILURE IS / A TRAP" behind_head',
     "fx": "fx glitch intensity 0.7 at 3.9s",

@@ -96,3 +96,15 @@ def test_hostile_prompt_text_stays_exact(tiny):
     payloads = compile_payloads(tiny, SCENES.replace("mid-scream on a rooftop", hostile.replace('"', '\\"')))
     value = titled(payloads["comfyui/PROJ_T_SC_01_HERO_v01.json"], "cmfc.prompt")[0]["inputs"]["value"]
     assert value.endswith(hostile.replace("\\\\", "\\"))
+
+
+def test_light_none_turns_the_templates_default_relight_off(tiny):
+    # HOOK-1's template lights its scene with red_alert: an image hero is relit by default.
+    scenes = TWO_SCENES.replace('line "Every day you show up."', '''line "Every day you show up."
+  hero image "assets/stages/stage_01.png"''')
+    assert "comfyui/PROJ_T_SC_01_HERO_LIT_v01.json" in compile_payloads(tiny, scenes)
+    dark = scenes.replace('hero image "assets/stages/stage_01.png"', 'hero image "assets/stages/stage_01.png"\n'
+                          '  light none')
+    assert not [name for name in compile_payloads(tiny, dark) if "_SC_01_" in name]
+    assert "did you mean none?" in tiny.errors(scenes.replace('stage_01.png"', 'stage_01.png"\n  light nne'))
+    assert "or none for no relighting" in tiny.errors(scenes.replace('stage_01.png"', 'stage_01.png"\n  light zzzzzz'))
