@@ -4,11 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,runpod,agents]'
-	$(BIN)/pip install --quiet -e '.[watch]'
+	$(BIN)/pip install --quiet -e '.[test,runpod,agents,watch]'
 	touch $(STAMP)
 
 .PHONY: venv demo test bench golden test-services
