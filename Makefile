@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,runpod,agents]'
+	$(BIN)/pip install --quiet -e '.[test,runpod,agents,console]'
 	touch $(STAMP)
 
 .PHONY: venv demo test bench golden

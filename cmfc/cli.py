@@ -185,7 +185,8 @@ def _register_optional_commands() -> None:
                                    ("cmfc.commands.visuals", "visual_commands"),
                                    ("cmfc.commands.verify", "verify_command"),
                                    ("cmfc.commands.stage1", "stage1_commands"),
-                                   ("cmfc.commands.edit", "edit_commands")):
+                                   ("cmfc.commands.edit", "edit_commands"),
+                                   ("cmfc.commands.console", "console_command")):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
