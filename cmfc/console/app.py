@@ -41,7 +41,15 @@ def _edit(edits: list[Edit], done: str) -> None:
     except (EditRefused, StaleEdit, EditError, CmfError) as error:
         _flash("error", _refusal(error))
         return
-    _flash("success", done, result.diff())
+    _flash("success", done, _diff(result))
+
+
+def _diff(result) -> str:
+    """The edit's diff, naming the spec as the project knows it (not by a path from wherever we run)."""
+    from cmfc.edit import unified_diff
+
+    name = result.location.spec.relative_to(result.location.root).as_posix()
+    return unified_diff(result.before, result.after, name)
 
 
 def on_select(scene: str, label: str) -> None:
@@ -79,7 +87,7 @@ def on_upload(scene_id: str) -> None:
         target.unlink(missing_ok=True)  # the spec does not point at it: leave nothing behind
         _flash("error", _refusal(error))
         return
-    _flash("success", f"{scene_id}: hero {kind} {relative} (stored in the project)", result.diff())
+    _flash("success", f"{scene_id}: hero {kind} {relative} (stored in the project)", _diff(result))
 
 
 def on_preview_note() -> None:
@@ -92,7 +100,7 @@ def on_preview_note() -> None:
     except (EditRefused, EditError, CmfError) as error:
         _flash("error", f"{scene}: {note!r}: {_refusal(error)}")
         return
-    st.session_state["pending"] = (scene, note, st.session_state.get("seen"), result.diff())
+    st.session_state["pending"] = (scene, note, st.session_state.get("seen"), _diff(result))
     st.session_state.pop("flash", None)
 
 
@@ -108,7 +116,7 @@ def on_apply_note() -> None:
     except (EditRefused, StaleEdit, EditError, CmfError) as error:
         _flash("error", f"{scene}: {note!r}: {_refusal(error)}")
         return
-    _flash("success", f"{scene}: {note}", result.diff())
+    _flash("success", f"{scene}: {note}", _diff(result))
 
 
 def on_restitch(root: str) -> None:
@@ -147,6 +155,14 @@ def asset_swiper(compiled, report) -> None:
                  f"  ·  pick {scene.pick or 'v01'}  ·  takes {scene.takes}")
         takes = scene_takes(compiled, scene, report)
         picked = scene.pick or "v01"
+        if scene.hero is not None and scene.hero.kind in ("image", "clip") and scene.hero.path:
+            hero = compiled.location.root / str(scene.hero.path)
+            st.caption(f"hero {scene.hero.kind} (provided): {scene.hero.path}")
+            if hero.is_file():
+                if scene.hero.kind == "clip":
+                    st.video(str(hero))
+                else:
+                    st.image(str(hero), width=180)
         columns = st.columns(max(len(takes), 1))
         for column, take in zip(columns, takes):
             with column:

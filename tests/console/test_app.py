@@ -114,3 +114,29 @@ def test_a_note_shows_its_diff_first_and_applies_on_apply(page):
     assert spec.read_text() == before, "previewing writes nothing"
     app.button(key="apply_note").click().run()
     assert plus_minus(before, spec.read_text()) == ([], ['  text "THE / SECRET"'])
+
+
+def test_restitch_builds_the_preview_and_the_status_strip_says_what_ran(page):
+    root = page.project.root
+    app = page()
+    assert "no build from the console yet" in [c.value for c in app.caption]
+    app.button(key="restitch").click().run(timeout=240)
+    report = json.loads((root / ".cmfc/console-report.json").read_text())
+    assert "re-stitch (exit" in (app.success or app.error)[0].value
+    assert (root / "03_OUTPUT/PROJ_T/05_assembly/PROJ_T_PREVIEW.mp4").is_file()
+    ran = {a["id"] for a in report["actions"] if a["status"] == "ran"}
+    assert {"render:SC_01:preview", "render:SC_02:preview", "assemble:mux:preview"} <= ran
+    strip = next(c.value for c in app.caption if c.value.startswith("last build:") and " ran" in c.value)
+    assert f"{len(ran)} ran" in strip
+    table = app.dataframe[0].value
+    assert set(table["action"]) >= ran and "why" in table.columns
+    # a second re-stitch after a note: only what the note touched runs again
+    app.selectbox(key="note_scene").select("SC_02")
+    app.text_input(key="note_text").input('text "SECRET"')
+    app.button(key="preview_note").click().run()
+    app.button(key="apply_note").click().run()
+    app.button(key="restitch").click().run(timeout=240)
+    again = json.loads((root / ".cmfc/console-report.json").read_text())
+    rerun = {a["id"] for a in again["actions"] if a["status"] == "ran"}
+    assert "render:SC_02:preview" in rerun and "render:SC_01:preview" not in rerun, rerun
+    assert "sonic:mix" not in rerun
