@@ -51,11 +51,20 @@ def console_command(spec: str | None, host: str, port: int) -> None:
 
 
 def _run(command: list[str], env: dict) -> int:
+    """Run the server in the foreground; SIGTERM is passed on to it (a stopped console leaves no server behind)."""
+    import signal
     import subprocess
 
-    with subprocess.Popen(command, env=env) as process:
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            process.terminate()
-            return process.wait()
+    process = subprocess.Popen(command, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.terminate())
+    try:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:  # Ctrl-C reached the server too (same process group): let it stop
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from cmfc.console.state import REPORT_FILE, building, eject_path, latest_cut, read_report, scene_takes
+from cmfc.console.state import (REPORT_FILE, building, eject_path, latest_cut, read_report, readable_image,
+                                scene_takes)
 from cmfc.diagnostics import CmfError
 from cmfc.project import UsageError
 from cmfc.edit import Edit, EditError, EditRefused, StaleEdit, Text, Word, edit_spec, read_spec
@@ -76,10 +77,13 @@ def on_upload(scene_id: str) -> None:
     except ValueError as error:
         _flash("error", str(error))
         return
+    kind = "clip" if Path(relative).suffix in (".mp4", ".mov", ".webm") else "image"
+    if kind == "image" and not readable_image(upload.getvalue()):
+        _flash("error", f"{upload.name}: not a readable image; nothing was stored")
+        return
     target = compiled.location.root / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(target, upload.getvalue())
-    kind = "clip" if target.suffix in (".mp4", ".mov", ".webm") else "image"
     try:
         result = edit_spec(SPEC, [Edit(scene_id, "set", "hero", (Word(kind), Text(relative)))],
                            expected=st.session_state.get("seen"))

@@ -39,7 +39,8 @@ class Note:
 
     def describe(self) -> str:
         if self.delta is not None:
-            return f"{self.scene}: slot {'+' if self.delta > 0 else '-'}{_seconds(abs(self.delta))} at its end"
+            size = f"{abs(self.delta)}f" if isinstance(self.delta, _FramesDelta) else _seconds(abs(self.delta))
+            return f"{self.scene}: slot {'+' if self.delta > 0 else '-'}{size} at its end"
         if self.swap_with is not None:
             return f"{self.scene}: swapped with {self.swap_with}"
         return "; ".join(edit.describe() for edit in self.edits)
@@ -204,17 +205,17 @@ def _trade(mine: str, theirs: str) -> str:
 
 def note_result(argument: str, scene: str, note: str):
     """The checked result of applying ``note`` (nothing written): ``EditResult`` with ``.diff()``."""
-    from cmfc.edit import EditResult
     from cmfc.project import locate
 
     location = locate(argument)
     raw = location.spec.read_bytes()
-    return _result(location, raw, read_note(scene, note), EditResult)
+    return _result(location, raw, read_note(scene, note))
 
 
-def _result(location, raw: bytes, note: Note, EditResult):
+def _result(location, raw: bytes, note: Note):
+    """The checked edit of ``raw`` by ``note`` (the spec must check before, for the slots a retime reads)."""
     from cmfc.diagnostics import CmfError
-    from cmfc.edit import EditRefused, check_text, digest
+    from cmfc.edit import EditRefused, EditResult, check_text, digest
 
     before = raw.decode("utf-8")
     try:
@@ -231,7 +232,8 @@ def _result(location, raw: bytes, note: Note, EditResult):
 
 def apply_note(argument: str, scene: str, note: str, expected: str | None = None):
     """Apply ``note`` to the spec: checked, atomic, refused when the file changed since ``expected``."""
-    from cmfc.edit import EditResult, StaleEdit, _locked, _replace, digest
+    # cmfc.edit's own lock and atomic replace, so a note and a pick/set never interleave on the file.
+    from cmfc.edit import StaleEdit, _locked, _replace, digest
     from cmfc.project import locate
 
     parsed = read_note(scene, note)
@@ -240,7 +242,7 @@ def apply_note(argument: str, scene: str, note: str, expected: str | None = None
         if expected is not None and digest(raw) != expected:
             raise StaleEdit(f"{location.display} changed since it was read (someone else edited it); "
                             "reload it and make the edit again")
-        result = _result(location, raw, parsed, EditResult)
+        result = _result(location, raw, parsed)
         if result.changed:
             _replace(location.spec, result.after.encode("utf-8"))
     return result

@@ -112,16 +112,12 @@ def eject_path(compiled, scene, filename: str) -> str:
     if ext not in IMAGE_EXTS + CLIP_EXTS:
         raise ValueError(f"{filename}: not an image or a clip (expected one of "
                          f"{', '.join(IMAGE_EXTS + CLIP_EXTS)})")
-    template_role = "EROLL"
-    templates = getattr(compiled.frameworks, "templates", None) or {}
-    template = templates.get(scene.template) if isinstance(templates, dict) else None
-    if template is not None and getattr(template, "role", None):
-        template_role = str(getattr(template.role, "value", template.role))
-    role = scene_role(compiled.project, scene, template_role)
-    if ext in CLIP_EXTS:
+    # The role the build will give the scene once its hero is this file (cmfc.naming.scene_role).
+    template = compiled.frameworks.templates.get(scene.template) if compiled.frameworks else None
+    role = scene_role(compiled.project, scene.model_copy(update={"hero": None}),
+                      str(template.role) if template is not None else "EROLL")
+    if ext in CLIP_EXTS and role != "PERF":
         role = "DROLL"
-    elif role in ("ICON", "PERF", "DROLL"):
-        role = "EROLL"  # an image hero: the scene is no longer a LoRA/performance/clip scene
     folder = compiled.location.root / EJECT_DIR
     version = 1
     while True:
@@ -131,5 +127,19 @@ def eject_path(compiled, scene, filename: str) -> str:
         version += 1
 
 
+def readable_image(data: bytes) -> bool:
+    """True when ``data`` decodes as an image (an upload is checked before it is stored)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
+    return True
+
+
 __all__ = ["OUTPUT_ROOT", "REPORT_FILE", "Take", "building", "eject_path", "latest_cut", "read_report",
-           "scene_takes"]
+           "readable_image", "scene_takes"]

@@ -42,23 +42,26 @@ def wait_for(predicate, what: str, deadline: float = 60.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _serving(url: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(url + "/_stcore/health", timeout=1).ok
+    except requests.ConnectionError:
+        return False
+
+
 @pytest.fixture
 def served(tiny):
     tiny.write(SCENES)
+    url = None
     process = subprocess.Popen([sys.executable, "-m", "cmfc", "console", str(tiny.root), "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=dict(os.environ, HOME=str(tiny.root)))
     try:
         url = wait_for(lambda: re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline() or ""), "the URL")
         url = url.group(0)
-        import requests
-
-        def healthy():
-            try:
-                return requests.get(url + "/_stcore/health", timeout=2).ok
-            except requests.ConnectionError:
-                return False
-        wait_for(healthy, "the console to serve")
+        wait_for(lambda: _serving(url), "the console to serve")
         yield tiny, url
     finally:
         process.terminate()
@@ -66,6 +69,9 @@ def served(tiny):
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+        # the server the command started is gone with it (no console left listening)
+        if url:
+            wait_for(lambda: not _serving(url), "the server to stop", deadline=10)
 
 
 def test_upload_a_hero_and_select_a_take_in_chromium(served, tmp_path):
@@ -101,7 +107,7 @@ def test_upload_a_hero_and_select_a_take_in_chromium(served, tmp_path):
         button("USE UPLOAD as SC_01's hero").click()
         wait_for(lambda: 'hero image "assets/eject/' in spec.read_text(), "the hero edit")
         stored = re.search(r'hero image "(assets/eject/[^"]+)"', spec.read_text()).group(1)
-        assert stored == "assets/eject/PROJ_T_SC_01_EROLL_RAW_v01.png"
+        assert stored == "assets/eject/PROJ_T_SC_01_ICON_RAW_v01.png"
         assert (project.root / stored).read_bytes() == own.read_bytes()
         wait_for(lambda: "hero image" in driver.page_source, "the page to show the diff")
         driver.save_screenshot(str(shots / "2_ejected.png"))

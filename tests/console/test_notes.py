@@ -24,6 +24,16 @@ def project(tiny):
     return tiny
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One project for the tests that only read it (its voice analysis is then cached once)."""
+    from tests.helpers import TinyProject
+
+    tiny = TinyProject.create(tmp_path_factory.mktemp("notes") / "proj")
+    tiny.write(SCENES)
+    return tiny
+
+
 def changed_lines(result) -> list[tuple[str, str]]:
     """(removed, added) line pairs of the diff, in order."""
     minus = [l[1:] for l in result.diff().splitlines() if l.startswith("-") and not l.startswith("---")]
@@ -38,8 +48,8 @@ def changed_lines(result) -> list[tuple[str, str]]:
     ("takes 3", "SC_01", "  takes 2", "  takes 3"),
     ("fit loop", "SC_02", None, "  fit loop"),
 ])
-def test_statement_notes_edit_one_line(project, note, scene, before, after):
-    result = note_result(str(project.root), scene, note)
+def test_statement_notes_edit_one_line(shared, note, scene, before, after):
+    result = note_result(str(shared.root), scene, note)
     removed = [m for m, _ in changed_lines(result) if m]
     added = [p for _, p in changed_lines(result) if p]
     assert removed == ([before] if before else [])
@@ -61,8 +71,8 @@ def test_extend_and_trim_write_an_explicit_slot_on_the_header_keeping_its_commen
     assert project.spec_path.read_text().count(" at ") == 1  # the slot replaced, not appended twice
 
 
-def test_swap_trades_the_scenes_pictures_and_keeps_their_lines(project):
-    result = note_result(str(project.root), "SC_01", "swap with SC_02")
+def test_swap_trades_the_scenes_pictures_and_keeps_their_lines(shared):
+    result = note_result(str(shared.root), "SC_01", "swap with SC_02")
     assert result.after.endswith("""
 scene SC_01 HOOK-1   # the hook
   line "Every day you show up."
@@ -98,14 +108,14 @@ def test_bad_notes_say_what_is_readable(note, message):
     ("trim 30s", "trimming that much leaves nothing"),
     ("pick v07", "has 2 takes"),
 ])
-def test_notes_that_would_break_the_spec_are_refused_and_the_file_is_untouched(project, note, message):
-    before = project.spec_path.read_bytes()
+def test_notes_that_would_break_the_spec_are_refused_and_the_file_is_untouched(shared, note, message):
+    before = shared.spec_path.read_bytes()
     with pytest.raises((EditError, EditRefused)) as caught:
-        apply_note(str(project.root), "SC_01", note)
+        apply_note(str(shared.root), "SC_01", note)
     text = str(caught.value) if isinstance(caught.value, EditError) else \
         " ".join(d.message for d in caught.value.diagnostics)
     assert message in text
-    assert project.spec_path.read_bytes() == before
+    assert shared.spec_path.read_bytes() == before
 
 
 def test_a_note_from_a_stale_view_is_refused(project):
@@ -115,3 +125,14 @@ def test_a_note_from_a_stale_view_is_refused(project):
     with pytest.raises(StaleEdit):
         apply_note(str(project.root), "SC_01", "no grain", expected=seen)
     assert project.spec_path.read_bytes() == after_first
+
+
+@pytest.mark.parametrize("note, described", [
+    ("extend 0.5s", "SC_01: slot +0.5s at its end"),
+    ("trim 300ms", "SC_01: slot -0.3s at its end"),
+    ("extend 12f", "SC_01: slot +12f at its end"),
+    ("swap with SC_02", "SC_01: swapped with SC_02"),
+    ("no grain", "SC_01: no grain"),
+])
+def test_a_read_note_says_what_it_will_do(note, described):
+    assert read_note("SC_01", note).describe() == described
