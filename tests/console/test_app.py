@@ -140,3 +140,14 @@ def test_restitch_builds_the_preview_and_the_status_strip_says_what_ran(page):
     rerun = {a["id"] for a in again["actions"] if a["status"] == "ran"}
     assert "render:SC_02:preview" in rerun and "render:SC_01:preview" not in rerun, rerun
     assert "sonic:mix" not in rerun
+
+
+def test_the_status_strip_says_what_failed_and_why_and_the_take_shows_it(page):
+    root = page.project.root
+    (root / ".cmfc").mkdir(exist_ok=True)
+    (root / ".cmfc/console-report.json").write_text(json.dumps({"counts": {"ran": 3, "failed": 1}, "actions": [
+        {"id": "generate:SC_01:hero:v02", "status": "failed", "error": "ComfyUI: CUDA out of memory", "why": ""}]}))
+    app = page()
+    strip = next(c.value for c in app.caption if c.value.startswith("last build:"))
+    assert strip == "last build: 1 failed, 3 ran · FAILED generate:SC_01:hero:v02: ComfyUI: CUDA out of memory"
+    assert "v02 · failed: ComfyUI: CUDA out of memory" in [c.value for c in app.caption]
