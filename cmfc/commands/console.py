@@ -42,7 +42,7 @@ def console_command(spec: str | None, host: str, port: int) -> None:
     from importlib.util import find_spec
 
     app = find_spec("cmfc.console.app").origin  # not imported: importing the page runs it
-    env = dict(os.environ, CMFC_CONSOLE_SPEC=str(location.spec))
+    env = dict(os.environ, CMFC_CONSOLE_SPEC=str(location.spec.resolve()))
     command = [sys.executable, "-m", "streamlit", "run", app, "--server.address", host,
                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]

@@ -124,7 +124,7 @@ def on_apply_note() -> None:
 
 
 def on_restitch(root: str) -> None:
-    command = [sys.executable, "-m", "cmfc", "build", SPEC, "--preview", "--keep-going", "--report",
+    command = [sys.executable, "-m", "cmfc", "build", str(Path(SPEC).resolve()), "--preview", "--keep-going", "--report",
                str(Path(root) / REPORT_FILE)]
     (Path(root) / REPORT_FILE).parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(command, capture_output=True, text=True, cwd=root)

@@ -59,6 +59,7 @@ def on_lock(script: str) -> None:
 
 
 def narrative_lab(root: Path) -> None:
+    root = root.resolve()  # the commands it runs work in the transcript's folder
     analysis_path = find_analysis(root)
     if analysis_path is None:
         st.info("no premise_analysis.json in this project: run cmfc mine TRANSCRIPT first")
