@@ -99,21 +99,39 @@ def test_upload_a_hero_and_select_a_take_in_chromium(served, tmp_path):
             found = driver.find_elements(By.XPATH, f"//button[.//p[text()={text!r}]]")
             return found[0] if found and found[0].is_enabled() else None
 
+        def click_until(text, done, what):
+            """Click the button until ``done()``: the page re-renders under us (an upload reruns it), so a
+            click can land on a replaced element or before the server has the file."""
+            from selenium.common.exceptions import WebDriverException
+
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                try:
+                    found = button(text)
+                    if found is not None:
+                        found.click()
+                except WebDriverException:
+                    pass
+                try:
+                    return wait_for(done, what, deadline=10)
+                except AssertionError:
+                    continue
+            raise AssertionError(f"timed out waiting for {what}")
+
         wait_for(lambda: button("SELECT v02"), "the takes to show")
         driver.save_screenshot(str(shots / "1_takes.png"))
         upload = driver.find_elements(By.CSS_SELECTOR, "input[type=file]")[0]
         upload.send_keys(str(own))
         wait_for(lambda: "my_hero.png" in driver.page_source, "the upload to arrive")
-        button("USE UPLOAD as SC_01's hero").click()
-        wait_for(lambda: 'hero image "assets/eject/' in spec.read_text(), "the hero edit")
+        click_until("USE UPLOAD as SC_01's hero", lambda: 'hero image "assets/eject/' in spec.read_text(),
+                    "the hero edit")
         stored = re.search(r'hero image "(assets/eject/[^"]+)"', spec.read_text()).group(1)
         assert stored == "assets/eject/PROJ_T_SC_01_ICON_RAW_v01.png"
         assert (project.root / stored).read_bytes() == own.read_bytes()
         wait_for(lambda: "hero image" in driver.page_source, "the page to show the diff")
         driver.save_screenshot(str(shots / "2_ejected.png"))
 
-        wait_for(lambda: button("SELECT v02"), "the page to settle").click()
-        wait_for(lambda: "pick v02" in spec.read_text(), "the pick edit")
+        click_until("SELECT v02", lambda: "pick v02" in spec.read_text(), "the pick edit")
         wait_for(lambda: button("SELECT v01"), "v01 selectable again")
         driver.save_screenshot(str(shots / "3_picked.png"))
     finally:
