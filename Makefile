@@ -7,15 +7,18 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,runpod,agents,watch]'
+	$(BIN)/pip install --quiet -e '.[test,runpod,agents,watch,console]'
 	touch $(STAMP)
 
 .PHONY: venv demo test bench golden test-services
 venv: $(STAMP)
 
-# Debian packages the tests start themselves (nginx: the remote-cache tests' WebDAV server).
+# Debian packages the tests start themselves: nginx (the remote-cache tests' WebDAV server),
+# Chromium and its driver (the console's browser test). Installed once, when missing.
 test-services:
-	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update && apt-get install -y nginx)
+	@( command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ) && command -v chromium >/dev/null \
+	  && command -v chromedriver >/dev/null \
+	  || (apt-get update && apt-get install -y nginx chromium chromium-driver)
 
 demo: $(STAMP)
 	$(BIN)/cmfc check specs/alpha

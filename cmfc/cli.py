@@ -251,7 +251,8 @@ def _register_optional_commands() -> None:
                                    ("cmfc.commands.stage1", "stage1_commands"),
                                    ("cmfc.commands.edit", "edit_commands"),
                                    ("cmfc.commands.batch", "batch_command"),
-                                   ("cmfc.commands.watch", "watch_commands")):
+                                   ("cmfc.commands.watch", "watch_commands"),
+                                   ("cmfc.commands.console", "console_command")):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
