@@ -222,3 +222,28 @@ def _wait_for(predicate, timeout=10.0):
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached")
         time.sleep(0.01)
+
+
+def test_a_two_server_pool_spreads_eight_takes_and_survives_one_failing(tmp_path, payloads):
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = hero_job(payloads)
+    jobs = []
+    for take in range(1, 9):
+        payload = {k: dict(v, inputs=dict(v["inputs"])) for k, v in base.payload.items()}
+        seed_node = next(k for k, v in payload.items() if v["_meta"]["title"].startswith("cmfc.seed"))
+        payload[seed_node]["inputs"]["value"] = take
+        jobs.append(GenerationJob(**{**base.__dict__, "payload": payload, "take": f"v{take:02d}",
+                                     "label": f"SC_01 hero v{take:02d}"}))
+    with standin(tmp_path / "a", payloads) as failing, standin(tmp_path / "b", payloads) as good:
+        pool = ExecutorPool([ComfyUIExecutor(failing.url, timeouts=FAST), ComfyUIExecutor(good.url, timeouts=FAST)],
+                            max_in_flight=2, cooldown=60)
+        failing.fail_submits = 1000
+        with ThreadPoolExecutor(4) as threads:
+            results = list(threads.map(lambda job: pool.run(job, lambda *a: None, threading.Event()), jobs))
+        assert len({r.job_id for r in results}) == 8
+        assert sorted(good.executed) == sorted(r.job_id for r in results) and failing.executed == []
+        seeds = sorted(s["prompt"][k]["inputs"]["value"] for s in good.submitted for k in s["prompt"]
+                       if s["prompt"][k]["_meta"]["title"].startswith("cmfc.seed"))
+        assert seeds == list(range(1, 9))  # each take generated exactly once
+        assert 1000 - failing.fail_submits <= 2  # cooled down after failing, not hammered
