@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 _live: set[subprocess.Popen] = set()
 _lock = threading.RLock()  # re-entrant: a signal handler may run while its thread holds it
 _stopping = threading.Event()
+stopping = _stopping  # set once the build is told to stop: remote executors cancel their prompts on it
 
 
 class Stopped(Exception):

@@ -10,8 +10,11 @@ import click
 from cmfc.cli import report_errors
 
 
-def _load_plan(spec: str, preview: bool = False, render: bool = True):
+def _load_plan(spec: str, preview: bool = False, render: bool = True, comfyui: tuple[str, ...] | None = None):
     """Compile the spec and plan its actions; returns (compiled, actions).
+
+    With ``comfyui`` (not None: a build) the configured ComfyUI servers are asked for their identity and
+    every take becomes a generation action; without, scenes that need a generator keep their cards.
 
     The music's analysis is left to the build graph (unless a cut snaps to it), where it runs beside
     the first renders instead of before them.
@@ -20,7 +23,12 @@ def _load_plan(spec: str, preview: bool = False, render: bool = True):
     from cmfc.plan import PlanOptions, plan_project
 
     compiled = load(spec, defer_music=True)
-    return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview))
+    generator = None
+    if comfyui is not None and render:
+        from cmfc.executors.setup import prepare
+
+        _, generator = prepare(compiled.location.root, comfyui, lambda line: click.echo(line, err=True))
+    return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview, generator=generator))
 
 
 def _manifest_path(compiled) -> str:
@@ -62,9 +70,11 @@ def plan_command(spec: str) -> None:
 @click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
 @click.option("--media-root", type=click.Path(file_okay=False), default=None,
               help="Where the project folder will be when Resolve opens the timelines (default: where it is now).")
+@click.option("--comfyui", "comfyui", multiple=True, metavar="URL",
+              help="A ComfyUI server to generate takes on (repeatable; replaces cmfc.toml [executors] comfyui).")
 @report_errors
 def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool, media_root: str | None) -> None:
+                  preview: bool, compile_only: bool, media_root: str | None, comfyui: tuple[str, ...] = ()) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
@@ -73,7 +83,7 @@ def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_
     from cmfc.children import stopping_children_on_signals
     from cmfc.fsutil import atomic_write_text
 
-    compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
+    compiled, actions = _load_plan(spec, preview=preview, render=not compile_only, comfyui=tuple(comfyui))
     with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
                        tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))

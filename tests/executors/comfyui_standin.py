@@ -95,7 +95,8 @@ class ComfyStandIn:
 
     # ----- lifecycle ------------------------------------------------------------------------
     def __enter__(self) -> "ComfyStandIn":
-        self.start()
+        if self._thread is None:
+            self.start()
         return self
 
     def __exit__(self, *exc) -> None:
