@@ -181,7 +181,8 @@ def _register_optional_commands() -> None:
 
     for module_name, attribute in (("cmfc.commands.analyze", "analyze_command"),
                                    ("cmfc.commands.build", "build_commands"),
-                                   ("cmfc.commands.visuals", "visual_commands")):
+                                   ("cmfc.commands.visuals", "visual_commands"),
+                                   ("cmfc.commands.generation", "generation_commands")):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:

@@ -230,14 +230,18 @@ class ComfyStandIn:
 
     def _served_info(self) -> dict:
         """/object_info as this server reports it: file COMBOs list the installed models."""
-        key = (frozenset(self.models), frozenset(self.missing_models))
+        inputs = sorted(p.name for p in (self.root / "input").iterdir() if p.is_file())
+        key = (frozenset(self.models), frozenset(self.missing_models), tuple(inputs))
         if self._info_cache is not None and self._info_cache[0] == key:
             return self._info_cache[1]
         info = json.loads(json.dumps(self.object_info))
         for cls in info.values():
             for spec in input_specs(cls):
-                if spec.is_file_choice and isinstance(spec.type, list) and not spec.has_upload_widget \
-                        and spec.name not in ("image", "video", "file", "audio"):
+                if not (spec.is_file_choice and isinstance(spec.type, list)):
+                    continue
+                if spec.has_upload_widget or spec.name in ("image", "video", "file", "audio"):
+                    spec.type[:] = inputs  # as ComfyUI lists its input/ folder
+                else:
                     spec.type[:] = sorted((set(spec.type) | self.models) - self.missing_models)
         self._info_cache = (key, info)
         return info
