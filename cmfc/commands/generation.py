@@ -14,7 +14,7 @@ def _jobs(compiled):
     from cmfc.executors.base import GenerationJob
     from cmfc.plan.generate_actions import generation_actions
 
-    actions, _ = generation_actions(compiled, {"kind": "doctor"})
+    actions, _ = generation_actions(compiled, {"kind": "doctor"}, ingest=False)
     jobs = []
     for action in actions:
         p = action.params
@@ -84,7 +84,7 @@ def takes_command(spec: str, scene: str | None, sheet: str | None) -> None:
     root = compiled.location.root
     doc = read_manifest(root / "03_OUTPUT" / project.id / "manifest.json") or {"outputs": []}
     recorded = {e["path"]: e for e in doc["outputs"]}
-    actions, _ = generation_actions(compiled, {"kind": "takes"})
+    actions, _ = generation_actions(compiled, {"kind": "takes"}, ingest=False)
     last: dict[tuple[str, str], str] = {}
     for action in actions:  # the last stage of each take is the take
         last[(action.scene, action.params["take"])] = action.outputs[0].path

@@ -36,11 +36,13 @@ class TakeSource:
 
 
 def generation_actions(compiled: Compiled, generator: dict | None,
-                       built_paths: frozenset[str] = frozenset()) -> tuple[list[Action], dict[str, TakeSource]]:
+                       built_paths: frozenset[str] = frozenset(),
+                       ingest: bool = True) -> tuple[list[Action], dict[str, TakeSource]]:
     """The generate actions (none without a generator) and, per scene, the take its render uses.
 
     ``generator`` is the executor pool's identity (secret-free); ``built_paths`` are the outputs the last
     build wrote (from its manifest), so a file there is ours, not a hand-made ``provided`` one.
+    ``ingest=False`` plans every take's stages whatever is on disk (for doctor and takes).
     """
     from cmfc.backends import EmitContext
     from cmfc.backends.comfyui.emit import scene_payloads
@@ -63,7 +65,7 @@ def generation_actions(compiled: Compiled, generator: dict | None,
         for take, chain in sorted(chains.items()):
             stage, name, _ = chain[-1]
             last_path = _take_path(mining, stage, name)
-            if take == picked and (root / last_path).is_file() and last_path not in built_paths:
+            if ingest and take == picked and (root / last_path).is_file() and last_path not in built_paths:
                 # the user's own file under the conventional name: provided, nothing generated for this take
                 takes[scene.id] = TakeSource(FileInput(last_path), last_path, _source(stage), "provided")
                 continue
