@@ -610,3 +610,14 @@ def _tiny_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), (200, 10, 10)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+if __name__ == "__main__":  # a stand-in in its own process (bench/bench_dispatch.py): prints its URL, stops on EOF
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch, ComfyStandIn(Path(scratch)) as standin:
+        standin.steps = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+        standin.models.update(sys.argv[2:])
+        print(standin.url, flush=True)
+        sys.stdin.read()
