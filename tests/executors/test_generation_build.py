@@ -143,3 +143,27 @@ def test_a_token_never_reaches_disk(project, tmp_path, monkeypatch):
     for path in tiny.root.rglob("*"):
         if path.is_file() and path.stat().st_size < 5_000_000:
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_stopping_the_build_cancels_only_our_prompts(project, tmp_path):
+    import threading
+
+    from cmfc import children
+
+    tiny, compiled = project
+    with start_standin(tmp_path / "comfy", compiled) as server:
+        server.hold = True
+        outcome = {}
+        builder = threading.Thread(target=lambda: outcome.setdefault("report", run_build(tiny, [server.url])[1]))
+        builder.start()
+        try:
+            assert server.progress_seen.wait(60)
+            children.stop_all()  # what Ctrl-C / SIGTERM do
+            builder.join(60)
+        finally:
+            children.stopping.clear()
+        assert not builder.is_alive()
+        report = outcome["report"]
+        running = server.submitted[0]["prompt_id"]
+        assert running in server.cancelled and None not in server.interrupts
+        assert report.exit_code != 0 and len(server.executed) == 0
