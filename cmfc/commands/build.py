@@ -42,7 +42,7 @@ def plan_command(spec: str) -> None:
     """Show the actions a build would run, each with why and which executor runs it."""
     from cmfc.build import plan
 
-    compiled, actions = _load_plan(spec)
+    compiled, actions = _load_plan(spec, comfyui=())  # the configured ComfyUI servers, as a build would
     result = plan(actions, compiled.location.root)
     for step in result.steps:
         if step.state == "cached":
@@ -165,7 +165,7 @@ def explain_command(spec: str, target: str) -> None:
     """Why TARGET (an action id or an output path) is, or is not, up to date."""
     from cmfc.build import explain
 
-    compiled, actions = _load_plan(spec)
+    compiled, actions = _load_plan(spec, comfyui=())
     click.echo(explain(actions, compiled.location.root, target))
 
 

@@ -167,3 +167,28 @@ def test_stopping_the_build_cancels_only_our_prompts(project, tmp_path):
         running = server.submitted[0]["prompt_id"]
         assert running in server.cancelled and None not in server.interrupts
         assert report.exit_code != 0 and len(server.executed) == 0
+
+
+@pytest.mark.parametrize("example", ["alpha"])
+def test_the_bundled_example_builds_with_generated_pixels_instead_of_cards(example, tmp_path):
+    import shutil
+
+    from PIL import Image
+
+    from cmfc.plan.picture_actions import needs_generator
+
+    root = tmp_path / example
+    shutil.copytree(f"specs/{example}", root)
+    Image.radial_gradient("L").convert("RGB").save(tmp_path / "ref.jpg")
+    compiled = load(str(root))
+    with start_standin(tmp_path / "comfy", compiled) as server:
+        from cmfc.executors.setup import prepare
+
+        _, generator = prepare(root, (server.url,), warn=lambda line: None)
+        actions = plan_project(compiled, PlanOptions(generator=generator, preview=True))
+        report = build(actions, root, jobs=2, progress=False, manifest=f"03_OUTPUT/{compiled.project.id}/manifest.json")
+    assert report.exit_code == 0, report.to_json()
+    doc = json.loads((root / "03_OUTPUT" / compiled.project.id / "manifest.json").read_text())
+    origins = {e["scene"]: e["origin"] for e in doc["outputs"] if e["kind"] in ("render.segment", "render.join")}
+    wanting = [s.id for s in compiled.project.scenes if needs_generator(s)]
+    assert wanting and all(origins[s] == "generated" for s in wanting) and "storyboard" not in origins.values()
