@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,runpod,agents]'
 	touch $(STAMP)
 
 .PHONY: venv demo test bench golden
@@ -29,3 +29,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_segment.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_render_costs.py
+	$(BIN)/python bench/bench_stage1.py

@@ -18,7 +18,8 @@ from typing import Iterator, Sequence
 _live: set[subprocess.Popen] = set()
 _lock = threading.RLock()  # re-entrant: a signal handler may run while its thread holds it
 _stopping = threading.Event()
-stopping = _stopping  # set once the build is told to stop: remote executors cancel their prompts on it
+_signalled = False  # a stop signal arrived: the process is on its way out (never reset)
+stop_event = _stopping  # set once the build is told to stop: remote executors cancel their prompts on it
 
 
 class Stopped(Exception):
@@ -49,6 +50,11 @@ def run(command: Sequence[str], input: bytes | None = None) -> subprocess.Comple
     return subprocess.CompletedProcess(list(command), process.returncode, out, err)
 
 
+def stopping() -> bool:
+    """True once the build was told to stop: long waits (a lock another process holds) give up."""
+    return _stopping.is_set()
+
+
 def stop_all() -> int:
     """Kill every running child and refuse to start new ones; returns how many were running."""
     with _lock:
@@ -60,20 +66,33 @@ def stop_all() -> int:
     return len(running)
 
 
+RESUME_NOTE = "the next build resumes from what finished"
+
+
 @contextlib.contextmanager
-def stopping_children_on_signals() -> Iterator[None]:
-    """Inside: SIGTERM and SIGINT kill the running children first, then end the process as they would
-    (exit 143 for SIGTERM; KeyboardInterrupt for SIGINT). Only in the main thread; restored after."""
+def stopping_children_on_signals(note: str | None = None) -> Iterator[None]:
+    """Inside: SIGTERM and SIGINT kill the running children first, then end the process with
+    ``cmfc: stopped by SIGINT (N running processes with it); <note>`` on stderr and exit 128 + the signal
+    (130 for Ctrl-C, 143 for SIGTERM), as a shell reports a process a signal ended.
+
+    SIGINT ends the process with ``SystemExit(130)``, not ``KeyboardInterrupt``: click would turn that
+    into "Aborted!" and exit 1, which a script cannot tell from a failed build. A second signal while
+    the first is unwinding (the build waiting for its workers, writing last.json) kills the children
+    again but does not interrupt that clean-up. Only in the main thread; the handlers are restored after.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def on_signal(signum, frame):
+        global _signalled
         stopped = stop_all()
-        if signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        print(f"cmfc: stopped by {signal.Signals(signum).name} ({stopped} running processes with it); "
-              "the next build resumes from what finished", file=sys.stderr)
+        if _signalled:
+            return
+        _signalled = True
+        processes = f"{stopped} running process{'es' if stopped != 1 else ''} with it"
+        print(f"cmfc: stopped by {signal.Signals(signum).name} ({processes})" + (f"; {note}" if note else ""),
+              file=sys.stderr, flush=True)
         raise SystemExit(128 + signum)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from functools import wraps
 
 import click
@@ -50,14 +49,16 @@ def print_diagnostics(diagnostics) -> None:
 def cli() -> None:
     """cmfc compiles .cmf scene scripts and YAML blueprints into a finished short video.
 
-    SPEC is a .cmf script, a .yaml/.json blueprint, or a folder holding one .cmf script.
+    SPEC is a .cmf script, a .yaml/.json blueprint, or a project folder (the spec its cmfc.toml names,
+    else its one .cmf script). Without SPEC: the project around the working folder (the nearest
+    cmfc.toml from here upwards), so inside a project made by `cmfc new` plain `cmfc build` works.
     """
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", required=False)
 @report_errors
-def check(spec: str) -> None:
+def check(spec: str | None) -> None:
     """Parse, lower and check SPEC; print a one-line summary when all is well."""
     from cmfc.check import load
 
@@ -71,9 +72,9 @@ def check(spec: str) -> None:
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", required=False)
 @report_errors
-def ir(spec: str) -> None:
+def ir(spec: str | None) -> None:
     """Print SPEC's IR as canonical JSON (sorted keys, exact times, project-relative paths)."""
     from cmfc.check import load
     from cmfc.ir.canonical import dumps
@@ -90,11 +91,11 @@ def schema() -> None:
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 with a diff when SPEC is not formatted; change nothing.")
 @click.option("--to", "target", type=click.Choice(["cmf", "yaml"]), help="Convert to the script or the blueprint form (printed).")
 @report_errors
-def fmt(spec: str, check_only: bool, target: str | None) -> None:
+def fmt(spec: str | None, check_only: bool, target: str | None) -> None:
     """Rewrite a .cmf script in canonical layout, keeping comments; or convert between forms."""
     from cmfc.lower.format_command import run_fmt
 
@@ -114,11 +115,11 @@ def new(directory: str, project_id: str | None) -> None:
 
 
 @cli.command("compile")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the compiled files into.")
 @click.option("--target", "targets", multiple=True, help="Only these targets (comfyui, natron, timeline, resolve, captions).")
 @report_errors
-def compile_command(spec: str, out_dir: str, targets: tuple[str, ...]) -> None:
+def compile_command(spec: str | None, out_dir: str, targets: tuple[str, ...]) -> None:
     """Compile SPEC into every target's files (ComfyUI, Natron, MoviePy, Resolve, captions) under --out."""
     from pathlib import Path
 
@@ -182,6 +183,9 @@ def _register_optional_commands() -> None:
     for module_name, attribute in (("cmfc.commands.analyze", "analyze_command"),
                                    ("cmfc.commands.build", "build_commands"),
                                    ("cmfc.commands.visuals", "visual_commands"),
+                                   ("cmfc.commands.verify", "verify_command"),
+                                   ("cmfc.commands.stage1", "stage1_commands"),
+                                   ("cmfc.commands.edit", "edit_commands"),
                                    ("cmfc.commands.generation", "generation_commands")):
         try:
             module = importlib.import_module(module_name)
@@ -198,12 +202,11 @@ _register_optional_commands()
 
 
 def main() -> None:
-    """Console entry point."""
-    try:
+    """Console entry point: Ctrl-C exits 130 and SIGTERM 143 (never click's "Aborted!", exit 1)."""
+    from cmfc.children import stopping_children_on_signals
+
+    with stopping_children_on_signals():
         cli(prog_name="cmfc")
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -94,17 +94,42 @@ def render(diagnostic: Diagnostic, source_lines: dict[str, list[str]] | None = N
     """Format one diagnostic as ``path:line:col: severity: message`` plus the source line and a caret."""
     span = diagnostic.span
     where = f"{span.path}:{span.line}:{span.col}" if span.known else span.path
-    out = [f"{where}: {diagnostic.severity}: {diagnostic.message}"]
+    out = [f"{where}: {diagnostic.severity}: {clip(diagnostic.message)}"]
     lines = (source_lines or {}).get(span.path)
     if span.known and lines and 0 < span.line <= len(lines):
         text = lines[span.line - 1].rstrip("\n").expandtabs(1)
+        width = max(1, min(span.width, max(1, len(text) - span.col + 1)))
+        text, col, width = _window(text, span.col, width)
         gutter = f"{span.line:>5} | "
         out.append(gutter + text)
-        width = max(1, min(span.width, max(1, len(text) - span.col + 1)))
-        out.append(" " * (len(gutter) - 2) + "| " + " " * (span.col - 1) + "^" * width)
+        out.append(" " * (len(gutter) - 2) + "| " + " " * (col - 1) + "^" * width)
     if diagnostic.hint:
-        out.append(f"  hint: {diagnostic.hint}")
+        out.append(f"  hint: {clip(diagnostic.hint)}")
     return "\n".join(out)
+
+
+SOURCE_WINDOW = 200  # characters of a source line shown around the caret
+
+
+def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """At most ~SOURCE_WINDOW characters of ``text`` around the caret, ``…`` where cut; the caret moved
+    to match (a 5 MB one-line script gives a readable excerpt, not megabytes of terminal)."""
+    if len(text) <= SOURCE_WINDOW:
+        return text, col, width
+    start = max(0, min(col - 1 - SOURCE_WINDOW // 3, len(text) - SOURCE_WINDOW))
+    end = start + SOURCE_WINDOW
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    caret = col - start + len(head)
+    return head + text[start:end] + tail, caret, max(1, min(width, end - (col - 1)))
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """``text`` shortened in the middle to about ``limit`` characters (a message quoting a huge token)."""
+    if len(text) <= limit:
+        return text
+    keep = limit - 60
+    return f"{text[:keep]}… ({len(text) - keep - 40:,} characters left out) …{text[-40:]}"
 
 
 def read_source_lines(paths: Iterable[str]) -> dict[str, list[str]]:

@@ -40,19 +40,58 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def locate(argument: str) -> SpecLocation:
-    """The spec named by ``argument`` (a spec file, or a folder holding exactly one .cmf) and its root."""
+def locate(argument: str | None) -> SpecLocation:
+    """The spec named by ``argument`` and its root.
+
+    ``argument`` is a spec file, or a folder: the spec its cmfc.toml names (``[project] spec``), else
+    the one .cmf script in it. ``None`` (no SPEC on the command line) is the project around the working
+    folder: the nearest cmfc.toml from there upwards, as git finds its repository.
+    """
+    if argument is None:
+        return locate(str(_project_around(Path.cwd())))
     given = Path(argument)
     if not given.exists():
         raise UsageError(f"{argument}: no such file or folder")
     if given.is_dir():
-        spec = _single_spec_in(given, argument)
+        spec = _configured_spec(given, argument) or _single_spec_in(given, argument)
     elif given.suffix.lower() in SPEC_SUFFIXES:
         spec = given
     else:
         raise UsageError(f"{argument}: not a spec (expected a .cmf script, a .yaml/.json blueprint, or a folder)")
     spec = spec.resolve()
     return SpecLocation(spec=spec, root=find_root(spec.parent))
+
+
+def _project_around(start: Path) -> Path:
+    """The nearest folder from ``start`` upwards holding cmfc.toml (shown relative to ``start``)."""
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return Path(os.path.relpath(folder, start))
+    raise UsageError(f"no SPEC given and no {CONFIG_NAME} in this folder or above it: name a spec "
+                     "(cmfc build my-short/my-short.cmf) or run inside a project made by `cmfc new`")
+
+
+def _configured_spec(folder: Path, argument: str) -> Path | None:
+    """The spec ``folder/cmfc.toml`` names in ``[project] spec``, if it has one and names one."""
+    import tomllib
+
+    config = folder / CONFIG_NAME
+    if not config.is_file():
+        return None
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CmfError([Diagnostic(Span(display_path(config)), f"{CONFIG_NAME} is not valid TOML: {error}")]) from None
+    named = (data.get("project") or {}).get("spec") if isinstance(data.get("project"), dict) else None
+    if named is None:
+        return None
+    spec = folder / str(named)
+    if not isinstance(named, str) or not spec.is_file() or spec.suffix.lower() not in SPEC_SUFFIXES:
+        raise CmfError([Diagnostic(Span(display_path(config)),
+                                   f"{CONFIG_NAME} names the spec {named!r}, which is not a spec file in "
+                                   f"{display_path(folder) if folder != Path('.') else 'this folder'}",
+                                   hint="write [project] spec = \"<name>.cmf\" relative to cmfc.toml's folder")])
+    return spec
 
 
 def _single_spec_in(folder: Path, argument: str) -> Path:

@@ -51,6 +51,7 @@ class TinyProject:
         scaffold(str(root), "PROJ_T")
         for spec in root.glob("*.cmf"):
             spec.unlink()
+        (root / "cmfc.toml").write_text('[project]\nspec = "t.cmf"\n')
         # The OFL Anton font the examples ship (see specs/alpha/LICENSES.md).
         shutil.copy(FIXTURES.parent.parent / "specs" / "alpha" / "assets" / "fonts" / "Anton-Regular.ttf",
                     root / "assets" / "fonts" / "brand.ttf")

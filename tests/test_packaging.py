@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 MAPPED = {"backends": "cmfc.backends", "grammar": "cmfc.grammar", "templates": "cmfc.templates",
-          "specs/frameworks": "cmfc.frameworks_data"}
+          "specs/frameworks": "cmfc.frameworks_data", "specs/prompts": "cmfc.prompts_data"}
 
 
 def test_every_package_folder_is_listed_in_pyproject():
@@ -27,6 +27,7 @@ def test_grammar_and_templates_are_package_data():
     assert resources.files("cmfc.grammar").joinpath("cmf.lark").is_file()
     assert resources.files("cmfc.templates").joinpath("comfyui", "hero_zimage.json").is_file()
     assert resources.files("cmfc.frameworks_data").joinpath("effects.yaml").is_file()
+    assert resources.files("cmfc.prompts_data").joinpath("script_composer.md").is_file()
 
 
 def test_import_cmfc_stays_light():

@@ -4,7 +4,8 @@
 scene's effects at their frames → kinetic Text → Merge → Write (``…_FX_vNN.mov``) at
 the project's format and fps over frames 1..slot length. ``natron/render.sh`` renders
 them all with NatronRenderer; ``natron/cmfc_paths.py`` anchors the project-relative
-paths to the project root. See docs/natron.md.
+paths to the project root. A project's own master comp (``natron/MASTER_COMP.ntp``) replaces
+the generated graph: each scene is injected into it by node label (``master.py``). See docs/natron.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from importlib import resources
 
 from cmfc.ir.models import Project
 
+from cmfc.check.natron_template import load_template
+
+from .master import inject, scene_values, writer_name
 from .ntp import write_ntp
 from .pyproject import write_py
 from .render_script import RenderJob, output_dir, render_script
@@ -33,13 +37,20 @@ def emit(project: Project, ctx) -> dict[str, bytes]:
     jobs: list[RenderJob] = []
     previous: tuple[SceneFiles, int] | None = None
     fmt = project.format
+    template = load_template(ctx.root) if ctx.root is not None else None  # check vouched for it
     for scene in project.scenes:
         paths = scene_files(project, scene, frameworks.templates[scene.template].role)
         facts = (ctx.media_facts or {}).get(paths.raw) or {}
         inputs = SceneInputs(paths, previous, frameworks.effects, family, facts.get("frames"))
-        graph = build_scene(project, scene, inputs)
         length = max(1, scene.slot.length)
         stem = f"{project.id}_{scene.id}"
+        if template is not None:
+            values = scene_values(project, scene, paths, length, frameworks.effects)
+            files[f"natron/{stem}.ntp"] = inject(template, values)
+            jobs.append(RenderJob(stem, length, output_dir(paths.fx), writer_name(template), python_form=False))
+            previous = (paths, length)
+            continue
+        graph = build_scene(project, scene, inputs)
         files[f"natron/{stem}.ntp"] = write_ntp(graph, fmt.width, fmt.height, fmt.fps, length)
         title = f"{project.id} {scene.id}: frames 1-{length} at {fmt.fps} fps, {fmt.width}x{fmt.height}"
         files[f"natron/{stem}.py"] = write_py(graph, fmt.width, fmt.height, fmt.fps, length, title)

@@ -14,6 +14,8 @@ class RenderJob:
     stem: str
     last_frame: int
     output_dir: str
+    writer: str = "Writer1"  # the Write node's script name (a master comp's own)
+    python_form: bool = True  # a .py of the same composite was written (not with a master comp)
 
 
 def render_script(project_id: str, jobs: list[RenderJob]) -> bytes:
@@ -33,9 +35,10 @@ def render_script(project_id: str, jobs: list[RenderJob]) -> bytes:
         lines.append(f"mkdir -p {shlex.quote(folder)}")
     for job in jobs:
         frames = shlex.quote(f"1-{job.last_frame}")
-        lines.append(f'NatronRenderer -l "$HERE"/cmfc_paths.py -w Writer1 {frames} "$HERE"/{shlex.quote(job.stem + ".ntp")}')
-    lines.append("# The same composites as Natron Python projects (no onload script needed):")
-    for job in jobs:
+        lines.append(f'NatronRenderer -l "$HERE"/cmfc_paths.py -w {shlex.quote(job.writer)} {frames} "$HERE"/{shlex.quote(job.stem + ".ntp")}')
+    if any(job.python_form for job in jobs):
+        lines.append("# The same composites as Natron Python projects (no onload script needed):")
+    for job in (job for job in jobs if job.python_form):
         frames = shlex.quote(f"1-{job.last_frame}")
         lines.append(f'# NatronRenderer -w Writer1 {frames} "$HERE"/{shlex.quote(job.stem + ".py")}')
     return ("\n".join(lines) + "\n").encode("utf-8")

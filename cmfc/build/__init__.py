@@ -13,17 +13,18 @@ from cmfc.build.action import Action, ActionInput, FileInput, GraphError, Output
 from cmfc.build.context import ActionContext
 from cmfc.build.engine import build
 from cmfc.build.explain import Reason, explain_text
-from cmfc.build.gc import GcResult, clean, gc
+from cmfc.build.gc import CleanResult, GcResult, clean, gc
 from cmfc.build.graphviz import graph_dot, graph_json
 from cmfc.build.lock import ProjectLock
 from cmfc.build.planner import Plan, PlanState, Step, make_plan
 from cmfc.build.registry import REGISTRY, Kind, Registry, TransientError, register
 from cmfc.build.report import ActionResult, BuildReport
+from cmfc.build.verify import VerifyResult, verify
 
 __all__ = [
-    "Action", "ActionContext", "ActionInput", "ActionResult", "BuildReport", "FileInput", "GcResult",
+    "Action", "ActionContext", "ActionInput", "ActionResult", "BuildReport", "CleanResult", "FileInput", "GcResult",
     "GraphError", "Kind", "Output", "Plan", "REGISTRY", "Reason", "Registry", "Step", "TransientError",
-    "build", "clean", "explain", "gc", "graph_dot", "graph_json", "plan", "register",
+    "build", "clean", "explain", "gc", "graph_dot", "graph_json", "plan", "register", "VerifyResult", "verify",
 ]
 
 

@@ -7,25 +7,33 @@ same bytes as before, the action is cached after all (early cutoff).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
+import os
+import tempfile
+import threading
 import shutil
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Callable
 
-from cmfc.build.action import Action, FileInput
+from cmfc.build.action import Action, FileInput, check_relative
 from cmfc.build.context import ActionContext
 from cmfc.build.keys import action_key, key_material
 from cmfc.build.lock import ProjectLock
 from cmfc.build.manifest import make_manifest, manifest_bytes
+from cmfc.build.oserrors import disk_errors, is_environment, sentence
+from cmfc.build.outputs import aside_name
 from cmfc.build.planner import Plan, PlanState, Step, check_outputs, make_plan
 from cmfc.build.progress import make_progress
 from cmfc.build.registry import Registry, TransientError
 from cmfc.build.report import NOT_STARTED, ActionResult, BuildReport
 from cmfc.build.store import write_atomic
 from cmfc.diagnostics import CmfError, render
+from cmfc.fsutil import fsync_dir, sha256_bytes
 
 
 # Remote actions in flight at once (each mostly waits on its server; the executor pool bounds each server).
@@ -40,15 +48,33 @@ class ActionFailed(Exception):
         self.attempts = attempts
 
 
+class InputChanged(ActionFailed):
+    """A file the action read changed while it ran: its outputs are discarded, never retried or cached."""
+
+
+# Files modified this long before planning (or later) are re-hashed after each action that read them
+# even when their stat looks unchanged: file-system timestamps are coarser than a fast rewrite.
+RACY_MARGIN_NS = 2 * 10**9
+
+
 def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, dry_run: bool = False,
           tries: int = 3, backoff: float = 0.5, progress: bool = True, registry: Registry | None = None,
-          manifest: str = "manifest.json") -> BuildReport:
-    """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report."""
+          manifest: str = "manifest.json", force: bool = False,
+          extras: Callable[[], dict[str, bytes]] | None = None) -> BuildReport:
+    """Bring every action up to date under ``root``; write ``manifest`` (project-relative); return the report.
+
+    An output file the user edited since the build wrote it is moved aside to ``NAME.edited-N`` before
+    it is overwritten (``force=True``: overwritten). ``extras()`` gives files derived from the outputs
+    (project path -> bytes, e.g. the Resolve timelines with absolute URLs); they are written last,
+    still under the project lock, and recorded like outputs (``clean`` removes them).
+    Every temporary file of the build, the actions' own included, lives in ``.cmfc/tmp/``.
+    """
     started = time.monotonic()
     root = Path(root).resolve()
     state = PlanState(root, registry)
+    state.planned_ns = time.time_ns() - RACY_MARGIN_NS
     layout = state.layout
-    with ProjectLock(layout.lock_file):
+    with disk_errors(root), ProjectLock(layout.lock_file):
         layout.make_dirs()
         layout.clean_tmp()
         plan = make_plan(actions, state)
@@ -59,22 +85,97 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
         for digest in sorted(plan.corrupt):
             state.store.remove(digest)
         runner = Runner(plan, state, max(1, jobs), keep_going, max(1, tries), backoff, make_progress(progress),
-                        clock=started)
+                        clock=started, force=force)
+        problems: list[str] = []
         try:
-            results = runner.run()
+            with temporaries_in(layout.tmp):
+                results = runner.run()
         finally:
-            _save_last(state, runner.results.values())
-            state.stats.save(layout.tmp)
+            # What the build did is kept even when a write fails: each file is replaced whole or not at all.
+            _saving(problems, root, layout.last_file, lambda: _save_last(state, runner.results.values()))
+            _saving([], root, layout.stat_file, lambda: state.stats.save(layout.tmp))  # only a cache of hashes
+            _saving(problems, root, layout.outputs_file, lambda: state.ledger.save(
+                lambda path, data: write_atomic(path, data, layout.tmp)))
         doc = manifest_bytes(make_manifest({a.id: a for a in actions}, results,
                                            lambda digest: state.store.path(digest).read_bytes()))
         for target in (layout.manifest_file, root / manifest):
-            if not _same_bytes(target, doc):
-                write_atomic(target, doc, layout.tmp)
-    return _report(results, state, started)
+            if not _same_bytes(target, doc) and _saving(problems, root, target,
+                                                        lambda: write_atomic(target, doc, layout.tmp)):
+                continue
+            if target != layout.manifest_file:
+                state.ledger.record(manifest, sha256_bytes(doc))
+        written, kept = _write_extras(state, extras, force, problems) if extras else ([], [])
+        _saving(problems, root, layout.outputs_file, lambda: state.ledger.save(
+            lambda path, data: write_atomic(path, data, layout.tmp)))
+    report = _report(results, state, started, problems=problems)
+    report.extras, report.extras_kept = written, kept
+    return report
 
 
-def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False) -> BuildReport:
-    return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run)
+_tempdir_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def temporaries_in(folder: Path):
+    """Every ``tempfile`` folder and file made meanwhile (an action's scratch: segment frames, concat lists)
+    goes into ``folder``, which the next build empties at its start, so a killed build leaks nothing."""
+    with _tempdir_lock:
+        previous = tempfile.tempdir
+        tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        with _tempdir_lock:
+            tempfile.tempdir = previous
+
+
+def _write_extras(state: PlanState, extras, force: bool, problems: list[str]) -> tuple[list[str], list[str]]:
+    """Write the derived files (only when their bytes change), moving a user's edit aside first;
+    return the paths written and where edits were moved."""
+    written, kept = [], []
+    root, layout = state.layout.root, state.layout
+    try:
+        items = extras()
+    except OSError as exc:
+        if not is_environment(exc):
+            raise
+        problems.append(sentence(exc, root=root, doing="read"))
+        return written, kept
+    for rel, data in sorted(items.items()):
+        check_relative(rel, "an extra file of the build")
+        target = root / rel
+        if _same_bytes(target, data):
+            state.ledger.record(rel, sha256_bytes(data))
+            written.append(rel)
+            continue
+        if not force and target.is_file():
+            found, last = state.stats.digest(rel), state.ledger.last_written(rel)
+            if found is not None and last is not None and found != last:  # unknown: an older cmfc wrote it
+                aside = aside_name(target)
+                if not _saving(problems, root, target, lambda: os.replace(target, aside)):
+                    kept.append(aside.relative_to(root).as_posix())
+        if not _saving(problems, root, target, lambda: write_atomic(target, data, layout.tmp)):
+            state.ledger.record(rel, sha256_bytes(data))
+            written.append(rel)
+    return written, kept
+
+
+def _report(results: list[ActionResult], state: PlanState, started: float, dry_run: bool = False,
+            problems: list[str] | None = None) -> BuildReport:
+    return BuildReport(results, time.monotonic() - started, state.stats.files_hashed, state.stats.bytes_hashed, dry_run,
+                       problems=problems or [])
+
+
+def _saving(problems: list[str], root: Path, path: Path, write) -> bool:
+    """Run ``write``; on the machine's error add a sentence naming ``path`` to ``problems``; True if it failed."""
+    try:
+        write()
+    except OSError as exc:
+        if not is_environment(exc):
+            raise
+        problems.append(sentence(exc, path, root))
+        return True
+    return False
 
 
 def _planned_result(step: Step) -> ActionResult:
@@ -111,7 +212,7 @@ class Runner:
     """Schedules the plan's steps on a thread pool and collects their results."""
 
     def __init__(self, plan: Plan, state: PlanState, jobs: int, keep_going: bool, tries: int, backoff: float,
-                 progress, clock: float | None = None):
+                 progress, clock: float | None = None, force: bool = False):
         self.plan = plan
         self.state = state
         self.jobs = jobs
@@ -119,6 +220,7 @@ class Runner:
         self.tries = tries
         self.backoff = backoff
         self.progress = progress
+        self.force = force
         self.clock = time.monotonic() if clock is None else clock  # what ActionResult.started counts from
         self.results: dict[str, ActionResult] = {}
         self.stopped_by: str | None = None
@@ -193,6 +295,9 @@ class Runner:
             result = self._execute_step(step)
         except ActionFailed as exc:
             result = _result(step, "failed", step.key, why=step.why_after_run, error=str(exc), attempts=exc.attempts)
+        except OSError as exc:  # the machine's (disk full, read-only folder): a sentence; a bug's: the traceback
+            error = sentence(exc, root=self.state.layout.root) if is_environment(exc) else traceback.format_exc()
+            result = _result(step, "failed", step.key, why=step.why_after_run, error=error)
         except Exception:  # a bug in the engine or a store problem: report it on this action, keep going
             result = _result(step, "failed", step.key, why=step.why_after_run, error=traceback.format_exc())
         result.seconds = time.monotonic() - started
@@ -202,9 +307,9 @@ class Runner:
     def _execute_step(self, step: Step) -> ActionResult:
         action, state = step.action, self.state
         if step.state == "cached":
-            restored = self._materialise(action, step.outputs, step.restore)
+            restored, kept = self._materialise(action, step.outputs, step.restore)
             return _result(step, "cached", step.key, why=step.why_text, inputs=step.input_digests,
-                           outputs=step.outputs, restored=restored)
+                           outputs=step.outputs, restored=restored, kept=kept)
         digests = dict(step.input_digests)
         for name, src in action.inputs.items():
             if name not in digests:
@@ -213,25 +318,26 @@ class Runner:
         if step.key is None:
             record = state.cache.get(key)
             if record is not None and not check_outputs(action, record, state.store, set()):
-                restored = self._materialise(action, record["outputs"])
+                restored, kept = self._materialise(action, record["outputs"])
                 return _result(step, "cached", key, why="upstream ran but its outputs did not change",
-                               inputs=digests, outputs=record["outputs"], restored=restored)
+                               inputs=digests, outputs=record["outputs"], restored=restored, kept=kept)
         inputs = self._input_paths(action, digests)
         log: list[str] = []
         try:
             outputs, attempts = self._run_with_retries(step, inputs, log)
         except ActionFailed as exc:
-            if not (self.keep_going and step.kind.placeholder):
+            if isinstance(exc, InputChanged) or not (self.keep_going and step.kind.placeholder):
                 raise
             outputs = self._attempt(step, inputs, log, attempt=exc.attempts, writer=step.kind.placeholder)
-            self._materialise(action, outputs)
+            _, kept = self._materialise(action, outputs)
             return _result(step, "placeholder", key, why=step.why_after_run, error=str(exc), attempts=exc.attempts,
-                           inputs=digests, outputs=outputs, log=log)
+                           inputs=digests, outputs=outputs, log=log, kept=kept)
         record = key_material(action, step.kind.version, digests)
         record.update(id=action.id, outputs=outputs)
         state.cache.put(key, record)
-        self._materialise(action, outputs)
-        return _result(step, "ran", key, why=step.why_after_run, attempts=attempts, inputs=digests, outputs=outputs, log=log)
+        _, kept = self._materialise(action, outputs)
+        return _result(step, "ran", key, why=step.why_after_run, attempts=attempts, inputs=digests, outputs=outputs,
+                       log=log, kept=kept)
 
     def _input_paths(self, action: Action, digests: dict[str, str]) -> dict[str, Path]:
         """Readable paths for every input; store entries are verified first (never feed corrupt bytes)."""
@@ -258,10 +364,16 @@ class Runner:
                 if attempt == self.tries:
                     raise ActionFailed(f"failed after {attempt} tries: {exc}", attempt) from None
                 time.sleep(self.backoff * 2 ** (attempt - 1))
+            except InputChanged:
+                raise
             except CmfError as exc:
                 raise ActionFailed("\n".join(render(d) for d in exc.diagnostics), attempt) from None
             except ActionFailed:
                 raise
+            except OSError as exc:
+                if not is_environment(exc):
+                    raise ActionFailed(traceback.format_exc().rstrip(), attempt) from None
+                raise ActionFailed(sentence(exc, root=self.state.layout.root), attempt) from None
             except Exception:
                 raise ActionFailed(traceback.format_exc().rstrip(), attempt) from None
         raise AssertionError("unreachable")
@@ -278,7 +390,12 @@ class Runner:
         ctx = ActionContext(action, self.state.layout.root, inputs, tmp_dir, note,
                             lambda fraction: self.progress.update(action.id, fraction), attempt)
         try:
-            writer(ctx)
+            try:
+                writer(ctx)
+            except BaseException:
+                self._check_inputs_unchanged(step, attempt)  # a changed input explains the failure best
+                raise
+            self._check_inputs_unchanged(step, attempt)
             missing = [o.name for o in action.outputs if not ctx.output_path(o.name).is_file()]
             if missing:
                 raise ActionFailed(f"{action.kind} did not write output(s) {', '.join(missing)}", attempt)
@@ -290,17 +407,67 @@ class Runner:
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)
 
-    def _materialise(self, action: Action, outputs: dict[str, dict], names=None) -> list[str]:
-        """Copy outputs into the project where the file is missing or differs; return the paths written."""
-        written = []
+    def _check_inputs_unchanged(self, step: Step, attempt: int) -> None:
+        """Re-check every file the action read (stat, and the digest when the stat changed or is racy).
+
+        Its outputs were made from whatever bytes it read; if those are not the bytes its key names,
+        storing them under that key would serve a wrong output on every later build (Bazel and ninja
+        refuse the same way). Store entries it read are re-checked too: an action must not modify them.
+        """
+        changed = []
+        for name, src in sorted(step.action.inputs.items()):
+            if isinstance(src, FileInput):
+                expected = step.input_digests.get(name)
+                found = self.state.stats.digest(src.path, fresh_after_ns=self.state.planned_ns)
+                if expected is not None and found != expected:
+                    changed.append(src.path)
+            else:
+                result = self.results.get(src.action)
+                entry = result.outputs.get(src.output) if result else None
+                if entry and self.state.store.verify(entry["sha256"], entry["size"]) != "ok":
+                    self.state.store.remove(entry["sha256"])
+                    changed.append(f"the stored output {src.output!r} of {src.action}")
+        if changed:
+            raise InputChanged(f"{', '.join(changed)} changed while the build was running; run the build again",
+                               attempt)
+
+    def _materialise(self, action: Action, outputs: dict[str, dict], names=None) -> tuple[list[str], list[str]]:
+        """Copy outputs into the project where the file is missing or differs; return the paths written
+        and where edited files were moved aside."""
+        written, kept = [], []
         for out in action.outputs:
             if out.path is None or (names is not None and out.name not in names):
                 continue
             entry = outputs[out.name]
             if not self.state.stats.matches(out.path, entry["sha256"], entry["size"]):
-                self.state.store.materialise(entry["sha256"], out.path)
+                aside = None if self.force else set_aside_if_edited(self.state, out.path)
+                if aside:
+                    kept.append(aside)
+                try:
+                    self.state.store.materialise(entry["sha256"], out.path)
+                except OSError as exc:
+                    if not is_environment(exc):
+                        raise
+                    raise ActionFailed(sentence(exc, out.path, self.state.layout.root), 0) from None
+                self.state.ledger.record(out.path, entry["sha256"])
                 written.append(out.path)
-        return written
+        return written, kept
+
+
+def set_aside_if_edited(state: PlanState, rel: str) -> str | None:
+    """Move the file at ``rel`` to ``rel.edited-N`` when the user changed it since the build wrote it;
+    return the new project-relative path (None: nothing there, or the build's own bytes)."""
+    path = state.layout.root / rel
+    if not path.is_file():
+        return None
+    found = state.stats.digest(rel)
+    if found is None or state.is_ours(rel, found):
+        return None
+    aside = aside_name(path)
+    os.replace(path, aside)
+    fsync_dir(path.parent)
+    state.stats.forget(rel)
+    return aside.relative_to(state.layout.root).as_posix()
 
 
 class ReadyQueue:

@@ -7,11 +7,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cmfc.build.action import Action
+from cmfc.build.action import Action, GraphError, check_relative
 from cmfc.build.lock import ProjectLock
 from cmfc.build.manifest import read_manifest
+from cmfc.build.oserrors import disk_errors
 from cmfc.build.planner import PlanState, make_plan
 from cmfc.build.registry import Registry
+from cmfc.build.report import kept_line
 from cmfc.build.store import Layout, write_atomic
 
 
@@ -29,18 +31,75 @@ class GcResult:
                 f"{self.bytes_freed / 1e6:.1f} MB freed")
 
 
-def clean(root, manifest: str | None = None) -> list[str]:
-    """Delete the outputs the last build materialised (per its manifest) and nothing else; return their paths."""
+@dataclass(frozen=True)
+class CleanResult:
+    """What clean removed, where it moved edited outputs, and the folders it left empty and removed."""
+
+    removed: list[str]
+    kept: list[str]
+    folders: list[str]
+
+    def summary(self) -> str:
+        """``removed 3 output files and 2 empty folders`` plus a line per edited output kept."""
+        files, folders = len(self.removed), len(self.folders)
+        text = f"removed {files} output file{'s' if files != 1 else ''}"
+        if folders:
+            text += f" and {folders} empty folder{'s' if folders != 1 else ''}"
+        lines = [text] + [kept_line(path, "it was changed since the build wrote it") for path in self.kept]
+        return "\n".join(lines)
+
+
+def clean(root, manifest: str | None = None, force: bool = False) -> CleanResult:
+    """Delete every file the build ever wrote into the project (per ``.cmfc/outputs.json`` and the manifest:
+    outputs of failed builds and of actions since removed included) and the folders that leaves empty.
+
+    A file the user changed since the build wrote it is moved aside to ``NAME.edited-N`` instead
+    (``force=True``: deleted too). The cache stays: the next build restores everything.
+    """
+    from cmfc.build.engine import set_aside_if_edited
+
     root = Path(root).resolve()
-    layout = Layout(root)
-    with ProjectLock(layout.lock_file):
+    state = PlanState(root)
+    layout = state.layout
+    with disk_errors(root, doing="remove"), ProjectLock(layout.lock_file):
         doc = read_manifest(layout.manifest_file if manifest is None else root / manifest) or {"outputs": []}
-        removed = []
-        for entry in doc["outputs"]:
-            path = root / entry["path"]
-            if path.is_file() or path.is_symlink():
+        paths = set(state.ledger.paths)
+        paths |= {e["path"] for e in doc["outputs"] if isinstance(e, dict) and isinstance(e.get("path"), str)}
+        removed, kept, parents = [], [], set()
+        for rel in sorted(paths):
+            try:
+                check_relative(rel, "a recorded output")
+            except GraphError:  # a hand-edited ledger: never delete outside the project or in .cmfc/
+                continue
+            path = root / rel
+            aside = None if force else set_aside_if_edited(state, rel)
+            if aside:
+                kept.append(aside)
+            elif path.is_file() or path.is_symlink():
                 path.unlink()
-                removed.append(entry["path"])
+                removed.append(rel)
+            state.ledger.forget(rel)
+            state.stats.forget(rel)
+            parents.add(path.parent)
+        folders = _remove_empty_folders(root, parents)
+        if layout.state.is_dir():
+            layout.tmp.mkdir(exist_ok=True)
+            state.ledger.save(lambda target, data: write_atomic(target, data, layout.tmp))
+            state.stats.save(layout.tmp)
+    return CleanResult(sorted(removed), sorted(kept), folders)
+
+
+def _remove_empty_folders(root: Path, folders: set[Path]) -> list[str]:
+    """Remove each folder left empty, then its parents while they are empty too (never ``root``)."""
+    removed = []
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != root and root in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): stop climbing
+                break
+            removed.append(folder.relative_to(root).as_posix())
+            folder = folder.parent
     return sorted(removed)
 
 

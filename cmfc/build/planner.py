@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from cmfc.build.action import Action, FileInput, topological_order
 from cmfc.build.explain import Reason, diff_reasons
 from cmfc.build.keys import action_key, check_params, key_material
+from cmfc.build.outputs import OutputLedger
 from cmfc.build.registry import REGISTRY, Kind, Registry
 from cmfc.build.statcache import StatCache
 from cmfc.build.store import ActionCache, Layout, Store
@@ -101,6 +102,21 @@ class PlanState:
             self.last: dict[str, str] = json.loads(self.layout.last_file.read_bytes())
         except (OSError, ValueError):
             self.last = {}
+        if not isinstance(self.last, dict):  # damaged: only "why" texts depend on it
+            self.last = {}
+        self.planned_ns: int | None = None  # wall clock (minus a margin) when a build started planning
+        self.ledger = OutputLedger(self.layout.outputs_file)
+        if not self.layout.outputs_file.exists():  # a project built before the ledger: its manifest says
+            from cmfc.build.manifest import read_manifest
+
+            for entry in (read_manifest(self.layout.manifest_file) or {"outputs": []})["outputs"]:
+                if isinstance(entry, dict) and isinstance(entry.get("path"), str) and isinstance(entry.get("sha256"), str):
+                    self.ledger.record(entry["path"], entry["sha256"])
+
+    def is_ours(self, rel: str, digest: str) -> bool:
+        """True when ``digest`` is what the build last wrote at ``rel``, or any output it keeps in the store:
+        a file with other bytes at an output's path is the user's edit."""
+        return digest == self.ledger.last_written(rel) or self.store.has(digest)
 
 
 def make_plan(actions: list[Action], state: PlanState) -> Plan:

@@ -27,6 +27,7 @@ class ActionResult:
     outputs: dict[str, dict] = field(default_factory=dict)  # name -> {"sha256", "size"}
     inputs: dict[str, str] = field(default_factory=dict)  # name -> sha256
     restored: list[str] = field(default_factory=list)  # project paths copied back from the store
+    kept: list[str] = field(default_factory=list)  # where user-edited outputs were moved aside (NAME.edited-N)
     log: list[str] = field(default_factory=list)
 
 
@@ -39,6 +40,9 @@ class BuildReport:
     files_hashed: int = 0
     bytes_hashed: int = 0
     dry_run: bool = False
+    problems: list[str] = field(default_factory=list)  # the build's own writes that failed (manifest, ledger)
+    extras: list[str] = field(default_factory=list)  # derived files written after the outputs (Resolve copies)
+    extras_kept: list[str] = field(default_factory=list)  # where edited derived files were moved aside
 
     def ids(self, status: str) -> list[str]:
         """Ids of the actions that ended with ``status``."""
@@ -51,7 +55,7 @@ class BuildReport:
     @property
     def ok(self) -> bool:
         """True when nothing failed, got a placeholder or was skipped."""
-        return not any(r.status in ("failed", "placeholder", "skipped") for r in self.results)
+        return not self.problems and not any(r.status in ("failed", "placeholder", "skipped") for r in self.results)
 
     @property
     def exit_code(self) -> int:
@@ -74,6 +78,15 @@ class BuildReport:
             parts.append(f"{restored} outputs restored from the store")
         return f"{len(self.results)} actions: " + ", ".join(parts) + f" ({self.seconds:.2f} s)"
 
+    @property
+    def kept(self) -> list[str]:
+        """Where outputs the user had edited were moved aside (``NAME.edited-N``) before being overwritten."""
+        return sorted([path for r in self.results for path in r.kept] + self.extras_kept)
+
+    def kept_lines(self) -> list[str]:
+        """One sentence per edited output the build moved aside."""
+        return [kept_line(path, "the build wrote its own version in its place") for path in self.kept]
+
     def to_json(self) -> str:
         """The report as JSON (``--report FILE``): every action's key, kind, scene, status, start, seconds, why."""
         actions = []
@@ -88,6 +101,8 @@ class BuildReport:
             "seconds": round(self.seconds, 3),
             "files_hashed": self.files_hashed,
             "counts": self.counts(),
+            "kept_edits": self.kept,
+            "problems": self.problems,
             "actions": actions,
         }
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -128,9 +143,19 @@ class BuildReport:
             reason = stopped[0].why[len(NOT_STARTED):]
             count = f"{len(not_started)} action{'s' if len(not_started) != 1 else ''}"
             console.print(f"{count} not started: {reason} (--keep-going builds what does not depend on it)", **plain)
+        for line in self.kept_lines():
+            console.print(line, style="yellow", **plain)
+        for problem in self.problems:
+            console.print(f"error: {problem}", style="bold red", **plain)
         for r in self.results:
             if r.error:
                 stand_in = "; a black placeholder stands in" if r.status == "placeholder" else ""
                 console.print(f"{r.id} failed{stand_in}:", style="bold red", **plain)
                 console.print(r.error.rstrip(), **plain)
         console.print(self.summary_line())
+
+
+def kept_line(aside: str, then: str) -> str:
+    """``kept your edit of a/b.ntp as a/b.ntp.edited-1 (<then>)``."""
+    original = aside.rsplit(".edited-", 1)[0]
+    return f"kept your edit of {original} as {aside} ({then}; --force overwrites edits)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -31,19 +32,25 @@ class StatCache:
         self._dirty = False
         self._lock = threading.Lock()
 
-    def digest(self, rel: str, expected_size: int | None = None) -> str | None:
+    def digest(self, rel: str, expected_size: int | None = None, fresh_after_ns: int | None = None) -> str | None:
         """SHA-256 of ``root/rel`` (None if missing); re-hashes only when the stat changed.
 
-        With ``expected_size``, a file of another size returns "" at once, without hashing.
+        With ``expected_size``, a file of another size returns "" at once, without hashing. With
+        ``fresh_after_ns``, a file modified at or after that wall-clock time is hashed even when its stat
+        is unchanged (a same-size rewrite within one clock tick keeps the stat).
         """
         try:
             st = os.stat(self.root / rel)
         except (FileNotFoundError, NotADirectoryError):
             self.forget(rel)
             return None
+        if not stat.S_ISREG(st.st_mode):  # a folder (or a device) where a file belongs holds no bytes
+            self.forget(rel)
+            return None
         signature = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         entry = self.entries.get(rel)
-        if entry is not None and entry[:4] == signature and entry[5] == _TRUSTED:
+        recent = fresh_after_ns is not None and max(st.st_mtime_ns, st.st_ctime_ns) >= fresh_after_ns
+        if entry is not None and entry[:4] == signature and entry[5] == _TRUSTED and not recent:
             return entry[4]
         if expected_size is not None and st.st_size != expected_size:
             return ""
@@ -90,6 +97,10 @@ class StatCache:
             os.fsync(out.fileno())
         os.replace(tmp_path, self.cache_file)
         self._dirty = False
+
+    def hash(self, path: Path) -> str:
+        """SHA-256 of a file's bytes now, whatever its stat says (``cmfc verify``: bit rot keeps the stat)."""
+        return self._hash(path)
 
     def _hash(self, path: Path) -> str:
         import hashlib

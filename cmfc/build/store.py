@@ -33,6 +33,7 @@ class Layout:
         self.stat_file = self.state / "stat.json"
         self.last_file = self.state / "last.json"
         self.manifest_file = self.state / "manifest.json"
+        self.outputs_file = self.state / "outputs.json"
         self.lock_file = self.state / "lock"
 
     def store_rel(self, digest: str) -> str:
@@ -61,12 +62,23 @@ def write_atomic(target: Path, data: bytes, tmp_dir: Path) -> None:
     """Write via a temp file in ``tmp_dir`` (cleaned at the next start), fsync, rename, fsync the folder."""
     target.parent.mkdir(parents=True, exist_ok=True)
     part = tmp_dir / f"{uuid.uuid4().hex}.part"
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    _replace(part, target)
+    try:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        _replace(part, target)
+    except BaseException:
+        _unlink_quietly(part)
+        raise
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _replace(part: Path, target: Path) -> None:
@@ -120,6 +132,10 @@ class Store:
             return "missing"
         return "ok" if found == digest else "corrupt"
 
+    def has(self, digest: str) -> bool:
+        """True when an entry named ``digest`` exists (not verified)."""
+        return self.path(digest).is_file()
+
     def remove(self, digest: str) -> int:
         """Delete an entry (corrupt or unreferenced); return the bytes freed."""
         path = self.path(digest)
@@ -136,11 +152,15 @@ class Store:
         target = self.layout.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         part = self.layout.tmp / f"{uuid.uuid4().hex}.part"
-        shutil.copyfile(self.path(digest), part)
-        os.chmod(part, 0o666 & ~_umask())
-        with open(part, "rb+") as handle:
-            os.fsync(handle.fileno())
-        _replace(part, target)
+        try:
+            shutil.copyfile(self.path(digest), part)
+            os.chmod(part, 0o666 & ~_umask())
+            with open(part, "rb+") as handle:
+                os.fsync(handle.fileno())
+            _replace(part, target)
+        except BaseException:
+            _unlink_quietly(part)  # a full disk must not stay full of our copy
+            raise
         self.stats.record(rel, digest)
 
 

@@ -41,12 +41,15 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     from cmfc.check.slots import align_lines, derive_slots, samples_to_frames
     from cmfc.lower.templates import template_defaults
     from cmfc.media.probe import audio_samples
-    from cmfc.media.words import read_words
+    from cmfc.media.words import read_marked_words
 
     path = location.display
     diag = Diagnostics()
     check_duplicates(spec, positions, diag, path)
     files = check_assets(spec, location.root, positions, diag, path)
+    from cmfc.check.natron_template import check_template
+
+    check_template(location.root, any(s.text is not None and s.text.content.strip() for s in spec.scenes), diag)
     from cmfc.check.references import NO_LIBRARY
 
     if ("sfx_library",) in files:
@@ -64,10 +67,11 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
             diag.error(positions.get(("voice", "path"), Span(path)), f"{spec.voice.path}: cannot read this audio file ({error})")
             voice_file = None
     words: list[Word] = []
+    interpolated: set[int] = set()
     words_file = files.get(("voice", "words"))
     if words_file is not None:
         try:
-            words = read_words(words_file, f"{location.relative(words_file)}")
+            words, interpolated = read_marked_words(words_file, f"{location.relative(words_file)}")
         except CmfError as error:
             diag.extend(error.diagnostics)
     elif spec.voice.words is None and any(s.line and not s.at for s in spec.scenes):
@@ -76,6 +80,8 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
 
     duration_frames = samples_to_frames(voice_samples, spec.format.fps)
     matches = align_lines(spec, words, positions, diag, path) if words else [None] * len(spec.scenes)
+    if interpolated:
+        _warn_interpolated(spec, words, matches, interpolated, positions, diag, path)
     facts = analysis = None
     music_file = files.get(("music", "path"))
     deferred = music_file is not None and _wants_music_facts(spec) and defer_music and not _snapping(spec)
@@ -112,6 +118,20 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     return Compiled(project=project, words=words, location=location,
                     warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks,
                     music_analysis=analysis, music_deferred=deferred)
+
+
+def _warn_interpolated(spec, words, matches, interpolated, positions, diag, path) -> None:
+    """A line resting on words the recogniser did not time: its cut may be off (the times are estimates)."""
+    for index, (scene, match) in enumerate(zip(spec.scenes, matches)):
+        if match is None:
+            continue
+        guessed = [words[i].text for i in range(match[0], match[1] + 1) if i in interpolated]
+        if guessed:
+            diag.warning(positions.get(("scenes", index, "line"), Span(path)),
+                         f"scene {scene.id}'s line uses word{'s' if len(guessed) != 1 else ''} the transcript did not "
+                         f"time ({', '.join(repr(w) for w in guessed)}): {'their' if len(guessed) != 1 else 'its'} "
+                         "times are interpolated, so the cuts around it may be off",
+                         hint="check the cut by ear, or re-run the alignment")
 
 
 def _wants_music_facts(spec: ProjectSpec) -> bool:
@@ -159,7 +179,7 @@ def _canonical_use(use: dict, catalogue: dict) -> dict:
     return {**use, "params": params}
 
 
-def load(argument: str, defer_music: bool = False) -> Compiled:
+def load(argument: str | None, defer_music: bool = False) -> Compiled:
     """Locate, parse, lower and check a spec named on the command line (``defer_music``: see ``resolve``)."""
     from cmfc.frameworks.load import load_frameworks
     from cmfc.lower.spec import parse_spec_file

@@ -7,12 +7,12 @@ The first scene starts at frame 0 and the last ends where the voice ends.
 
 from __future__ import annotations
 
-import difflib
 from fractions import Fraction
 
 from cmfc.diagnostics import Diagnostics, Span
 from cmfc.ir.models import FrameRange, ProjectSpec, Word
 from cmfc.ir.values import SAMPLE_RATE, round_to_units
+from cmfc.media.verbatim import differences, find_span, nearest_passage, tokenize
 from cmfc.media.words import normalise
 
 
@@ -35,15 +35,15 @@ def align_lines(spec: ProjectSpec, words: list[Word], positions: dict, diag: Dia
         if scene.line is None:
             matches.append(None)
             continue
-        wanted = [t for t in (normalise(part) for part in scene.line.split()) if t]
+        wanted = tokenize(scene.line)
         span = positions.get(("scenes", index, "line"), Span(path))
         if not wanted:
             diag.error(span, "the line has no words")
             matches.append(None)
             continue
-        found = _find(tokens, wanted, cursor)
+        found = find_span(tokens, wanted, cursor)
         if found is None:
-            found_anywhere = _find(tokens, wanted, 0)
+            found_anywhere = find_span(tokens, wanted, 0)
             if found_anywhere is not None:
                 diag.error(span, f"scene {scene.id}'s line is spoken before the previous scene's line",
                            hint="list scenes in the order they are spoken")
@@ -57,31 +57,15 @@ def align_lines(spec: ProjectSpec, words: list[Word], positions: dict, diag: Dia
     return matches
 
 
-def _find(tokens: list[str], wanted: list[str], start: int):
-    size = len(wanted)
-    first = wanted[0]
-    for i in range(start, len(tokens) - size + 1):
-        if tokens[i] == first and tokens[i:i + size] == wanted:
-            return (i, i + size - 1)
-    return None
-
-
 def _nearest_passage(words: list[Word], tokens: list[str], wanted: list[str]) -> str:
     if not tokens:
         return "the word timings hold no words"
     size = len(wanted)
-    best, best_ratio = 0, -1.0
-    for i in range(max(1, len(tokens) - size + 1)):
-        ratio = difflib.SequenceMatcher(None, tokens[i:i + size], wanted, autojunk=False).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = i, ratio
+    best = nearest_passage(tokens, wanted)
     passage = words[best:best + size]
     said = " ".join(w.text for w in passage)
-    heard = tokens[best:best + size]
-    differ = []
-    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, heard, wanted, autojunk=False).get_opcodes():
-        if tag != "equal":
-            differ.append(f"voice says \"{' '.join(heard[a0:a1]) or '—'}\", line says \"{' '.join(wanted[b0:b1]) or '—'}\"")
+    differ = [f"voice says \"{' '.join(d.said) or '—'}\", line says \"{' '.join(d.written) or '—'}\""
+              for d in differences(tokens[best:best + size], wanted)]
     start = passage[0].start / SAMPLE_RATE if passage else 0.0
     return f"nearest passage at {start:.2f}s: \"{said}\"" + (f" ({'; '.join(differ)})" if differ else "")
 

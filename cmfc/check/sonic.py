@@ -2,20 +2,22 @@
 
 Audio analysis is slow to compute and quick to reuse, so results are cached under the
 project's ``.cmfc/analysis/`` keyed by the audio file's content digest (an edit to the
-audio recomputes; nothing else does). numpy/librosa load only when audio is analysed.
+audio recomputes; nothing else does). Each record is sealed (``cmfc/sealed.py``): a damaged,
+partial or hand-edited one is reported in one line and computed again, never used.
+numpy/librosa load only when audio is analysed.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from fractions import Fraction
 from pathlib import Path
 
 from cmfc.diagnostics import Diagnostics, Span
-from cmfc.fsutil import atomic_write_text, sha256_file
+from cmfc.fsutil import sha256_file
 from cmfc.ir.models import MusicFacts, ProjectSpec, Word
 from cmfc.ir.values import SAMPLE_RATE
+from cmfc.sealed import read_sealed, write_sealed
 
 CACHE_DIR = ".cmfc/analysis"
 SLICING_VERSION = "1"
@@ -29,18 +31,21 @@ def _cache_file(root: Path, kind: str, digest: str) -> Path:
     return folder / f"{kind}-{digest[:32]}.json"
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _check_cuts(data: dict) -> None:
+    """The shape a voice record must have to be used (any exception: damaged)."""
+    if not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in data["cuts"].items()):
+        raise ValueError("a cut that is not a whole number of samples")
 
 
-def _write_json(path: Path, data: dict) -> None:
-    try:
-        atomic_write_text(path, json.dumps(data, sort_keys=True, indent=1) + "\n")
-    except OSError:
-        pass  # a read-only project still checks; it only recomputes next time
+def _check_music(data: dict) -> None:
+    """The shape a music record must have to be used: what the IR and the mix's surgery read."""
+    analysis = data["analysis"]
+    music_facts(analysis)
+    for name in ("duration", "tempo"):
+        float(analysis[name])
+    for name in ("beats", "downbeats", "onsets", "energy"):
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in analysis[name]):
+            raise ValueError(f"{name} holds something other than numbers")
 
 
 def slice_cuts(root: Path, voice_file: Path, cuts: list[int]) -> list[int]:
@@ -49,8 +54,8 @@ def slice_cuts(root: Path, voice_file: Path, cuts: list[int]) -> list[int]:
         return []
     digest = sha256_file(voice_file)
     cache_path = _cache_file(root, "voice", digest)
-    cache = _read_json(cache_path)
-    known = cache.get("cuts", {}) if cache.get("version") == SLICING_VERSION else {}
+    cache = read_sealed(cache_path, "voice-cuts", _check_cuts) or {}
+    known = dict(cache["cuts"]) if cache.get("version") == SLICING_VERSION and cache.get("input") == digest else {}
     missing = [c for c in cuts if str(c) not in known]
     if missing:
         from cmfc.sonic.audio_io import load_audio
@@ -61,7 +66,7 @@ def slice_cuts(root: Path, voice_file: Path, cuts: list[int]) -> list[int]:
         for cut in missing:
             refined = safe_cut(samples, sr, cut / SAMPLE_RATE, activity=activity)
             known[str(cut)] = int(round(refined * SAMPLE_RATE))
-        _write_json(cache_path, {"version": SLICING_VERSION, "cuts": known})
+        write_sealed(cache_path, "voice-cuts", {"version": SLICING_VERSION, "input": digest, "cuts": known})
     return [int(known[str(c)]) for c in cuts]
 
 
@@ -69,15 +74,15 @@ def music_analysis(root: Path, music_file: Path) -> dict:
     """The full analysis of the music as JSON data (cached by content): what the mix's surgery reads."""
     digest = sha256_file(music_file)
     cache_path = _cache_file(root, "music", digest)
-    cache = _read_json(cache_path)
-    if cache.get("version") != MUSIC_VERSION:
+    cache = read_sealed(cache_path, "music-analysis", _check_music) or {}
+    if cache.get("version") != MUSIC_VERSION or cache.get("input") != digest:
         from cmfc.sonic.analysis import analyze_music
         from cmfc.sonic.audio_io import load_audio
 
         samples, sr = load_audio(music_file, sr=22_050, mono=True)
         analysis = analyze_music(samples, sr).to_json_dict()
-        cache = {"version": MUSIC_VERSION, "analysis": analysis}
-        _write_json(cache_path, cache)
+        cache = {"version": MUSIC_VERSION, "input": digest, "analysis": analysis}
+        write_sealed(cache_path, "music-analysis", cache)
     return cache["analysis"]
 
 

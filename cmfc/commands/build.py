@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,7 +9,7 @@ import click
 from cmfc.cli import report_errors
 
 
-def _load_plan(spec: str, preview: bool = False, render: bool = True, comfyui: tuple[str, ...] | None = None):
+def _load_plan(spec: str | None, preview: bool = False, render: bool = True, comfyui: tuple[str, ...] | None = None):
     """Compile the spec and plan its actions; returns (compiled, actions).
 
     With ``comfyui`` (not None: a build) the configured ComfyUI servers are asked for their identity and
@@ -36,9 +35,9 @@ def _manifest_path(compiled) -> str:
 
 
 @click.command("plan")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @report_errors
-def plan_command(spec: str) -> None:
+def plan_command(spec: str | None) -> None:
     """Show the actions a build would run, each with why and which executor runs it."""
     from cmfc.build import plan
 
@@ -60,7 +59,7 @@ def plan_command(spec: str) -> None:
 
 
 @click.command("build")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("-j", "--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Actions run in parallel.")
 @click.option("--keep-going", is_flag=True, help="Go on after a failure; failed scenes get marked placeholders.")
 @click.option("--dry-run", is_flag=True, help="Say what would run; run nothing.")
@@ -70,31 +69,55 @@ def plan_command(spec: str) -> None:
 @click.option("--compile-only", is_flag=True, help="Only the compiled files (ComfyUI, Natron, timelines, captions).")
 @click.option("--media-root", type=click.Path(file_okay=False), default=None,
               help="Where the project folder will be when Resolve opens the timelines (default: where it is now).")
+@click.option("--force", is_flag=True, help="Overwrite outputs you edited instead of moving them aside (NAME.edited-N).")
+@click.option("--progress-every", "progress_every", default=10.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS", help="When stderr is not a terminal (CI, | tee): seconds between "
+              "'n/N actions, elapsed, ETA' lines (0: after every action).")
 @click.option("--comfyui", "comfyui", multiple=True, metavar="URL",
               help="A ComfyUI server to generate takes on (repeatable; replaces cmfc.toml [executors] comfyui).")
 @report_errors
-def build_command(spec: str, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
-                  preview: bool, compile_only: bool, media_root: str | None, comfyui: tuple[str, ...] = ()) -> None:
+def build_command(spec: str | None, jobs: int, keep_going: bool, dry_run: bool, report_file: str | None, tries: int,
+                  preview: bool, compile_only: bool, media_root: str | None, force: bool, progress_every: float,
+                  comfyui: tuple[str, ...] = ()) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
+    Ctrl-C or SIGTERM stops the build and the ffmpeg runs it started; the next build resumes from what finished.
+
+    \b
+    Example:
+      cmfc build my-short -j 4 --report build.json
+
+    \b
+    Exit codes:
+      0    everything built (or was up to date)
+      1    a spec error, or an action failed (see the table)
+      2    a usage error (no such spec, a bad option)
+      130  stopped by Ctrl-C (SIGINT)
+      143  stopped by SIGTERM (a CI cancel, a process manager)
     """
     from cmfc.build import build
-    from cmfc.children import stopping_children_on_signals
+    from cmfc.build.progress import make_progress
+    from cmfc.children import RESUME_NOTE, stopping_children_on_signals
     from cmfc.fsutil import atomic_write_text
 
     compiled, actions = _load_plan(spec, preview=preview, render=not compile_only, comfyui=tuple(comfyui))
-    with stopping_children_on_signals():  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
+    resolve_root = Path(media_root).resolve() if media_root else None
+    with stopping_children_on_signals(RESUME_NOTE):  # SIGTERM/Ctrl-C stop the running ffmpeg too, not only cmfc
         report = build(actions, compiled.location.root, jobs=jobs, keep_going=keep_going, dry_run=dry_run,
-                       tries=tries, progress=sys.stderr.isatty(), manifest=_manifest_path(compiled))
+                       tries=tries, progress=make_progress(True, progress_every), manifest=_manifest_path(compiled),
+                       force=force, extras=lambda: localized_timelines(compiled, resolve_root))
     from rich.console import Console
 
     report.render(Console(stderr=True))
     if report_file:
-        atomic_write_text(report_file, report.to_json())
+        from cmfc.build.oserrors import disk_errors
+
+        with disk_errors(path=report_file):  # a full disk or read-only folder: a sentence, the old report intact
+            atomic_write_text(report_file, report.to_json())
     if not dry_run:
         root = compiled.location.root
-        for path in localize_timelines(compiled, Path(media_root).resolve() if media_root else None):
+        for path in report.extras:
             click.echo(f"Resolve timeline: {from_here(root / path)}", err=True)
         video = finished_video(compiled, actions, report)
         if video:
@@ -132,48 +155,50 @@ def from_here(path: Path) -> str:
         return os.fspath(absolute)
 
 
-def localize_timelines(compiled, media_root: Path | None = None) -> list[str]:
-    """Copies of the Resolve timelines with absolute file:// URLs, next to the media they link.
+def localized_timelines(compiled, media_root: Path | None = None) -> dict[str, bytes]:
+    """Copies of the Resolve timelines with absolute file:// URLs, next to the media they link
+    (project path -> bytes; the build writes them under its lock, temp files in .cmfc/tmp).
 
     The built (portable, relative-URL) files in 05_assembly/resolve/ stay what the manifest records;
     these copies in 05_assembly/ are for Resolve, which links media only by absolute URL.
     """
     from cmfc.backends.resolve.urls import export_folder, localize
-    from cmfc.fsutil import atomic_write_bytes
 
     project_id = compiled.project.id
     root = compiled.location.root
     built = export_folder(root, project_id) / "resolve"
-    written = []
+    copies = {}
     for kind in ("xml", "fcpxml", "otio"):
         portable = built / f"{project_id}.{kind}"
         if not portable.is_file():
             continue
         data = localize(portable.read_bytes(), kind, export_folder(media_root or root.resolve(), project_id))
         target = export_folder(root, project_id) / f"{project_id}.{kind}"
-        if not target.is_file() or target.read_bytes() != data:
-            atomic_write_bytes(target, data)
-        written.append(str(target.relative_to(root)))
-    return written
+        copies[target.relative_to(root).as_posix()] = data
+    return copies
 
 
 @click.command("explain")
-@click.argument("spec")
-@click.argument("target")
+@click.argument("first", metavar="[SPEC]")
+@click.argument("second", required=False, metavar="TARGET")
 @report_errors
-def explain_command(spec: str, target: str) -> None:
-    """Why TARGET (an action id or an output path) is, or is not, up to date."""
+def explain_command(first: str, second: str | None) -> None:
+    """Why TARGET (an action id or an output path) is, or is not, up to date.
+
+    With one argument it is TARGET, in the project around the working folder.
+    """
     from cmfc.build import explain
 
+    spec, target = (first, second) if second is not None else (None, first)
     compiled, actions = _load_plan(spec, comfyui=())
     click.echo(explain(actions, compiled.location.root, target))
 
 
 @click.command("graph")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
 @report_errors
-def graph_command(spec: str, fmt: str) -> None:
+def graph_command(spec: str | None, fmt: str) -> None:
     """Print the build graph as Graphviz DOT (for a picture) or JSON (for tools)."""
     from cmfc.build import graph_dot, graph_json
 
@@ -182,22 +207,24 @@ def graph_command(spec: str, fmt: str) -> None:
 
 
 @click.command("clean")
-@click.argument("spec")
+@click.argument("spec", required=False)
+@click.option("--force", is_flag=True, help="Delete outputs you edited too, instead of moving them aside.")
 @report_errors
-def clean_command(spec: str) -> None:
-    """Remove the outputs the last build materialised (the cache stays: the next build restores them)."""
+def clean_command(spec: str | None, force: bool) -> None:
+    """Remove every file the builds wrote into the project and the folders left empty (the cache stays:
+    the next build restores them). An output you edited is moved aside to NAME.edited-N, not deleted.
+    """
     from cmfc.build import clean
     from cmfc.project import locate
 
     location = locate(spec)
-    removed = clean(location.root)
-    click.echo(f"removed {len(removed)} output file{'s' if len(removed) != 1 else ''}")
+    click.echo(clean(location.root, force=force).summary())
 
 
 @click.command("gc")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @report_errors
-def gc_command(spec: str) -> None:
+def gc_command(spec: str | None) -> None:
     """Delete cache entries no longer referenced by the current plan or the last build, with sizes."""
     from cmfc.build import gc
 

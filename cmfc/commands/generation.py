@@ -8,13 +8,15 @@ import click
 
 from cmfc.cli import report_errors
 
+ALL_STAGES = {"hero": {}, "relight": {}, "motion": {}}  # plan every stage, whoever runs it
+
 
 def _jobs(compiled):
     """One GenerationJob per stage of every take, as the build would run it (uploads named, not read)."""
     from cmfc.executors.base import GenerationJob
     from cmfc.plan.generate_actions import generation_actions
 
-    actions, _ = generation_actions(compiled, {"kind": "doctor"}, ingest=False)
+    actions, _ = generation_actions(compiled, ALL_STAGES, ingest=False)
     jobs = []
     for action in actions:
         p = action.params
@@ -39,23 +41,32 @@ def doctor_command(spec: str, comfyui: tuple[str, ...]) -> None:
     Example: cmfc doctor specs/alpha --comfyui http://gpu1:8188
     """
     from cmfc.check import load
+    from cmfc.executors.cloud import cloud_findings, load_cloud_config, stage_routes
     from cmfc.executors.config import load_config, make_pool
 
     compiled = load(spec, defer_music=True)
     root = compiled.location.root
     pool = make_pool(root, load_config(root, comfyui))
-    if pool is None:
+    routes = stage_routes(root, load_cloud_config(root))
+    jobs = _jobs(compiled)
+    if pool is None and not routes:
         click.echo("no ComfyUI server configured: add [executors] comfyui = [\"http://host:8188\"] to cmfc.toml "
                    "or pass --comfyui URL")
         raise SystemExit(1)
-    jobs = _jobs(compiled)
-    click.echo(f"{len(jobs)} generation stage(s) to check on {len(pool.executors)} server(s)")
+    servers = len(pool.executors) if pool is not None else 0
+    click.echo(f"{len(jobs)} generation stage(s) to check on {servers} ComfyUI server(s)"
+               + (f" and the cloud executors for {', '.join(sorted(routes))}" if routes else ""))
+    findings = []
+    if pool is not None:
+        mine = [job for job in jobs if job.stage not in routes]
+        for executor in pool.executors:
+            findings += executor.doctor(mine)
+    findings += cloud_findings(root, jobs)
     bad = 0
-    for executor in pool.executors:
-        for finding in executor.doctor(jobs):
-            mark = "ok " if finding.ok else "MISSING" if finding.what.startswith(("node", "model")) else "FAIL"
-            click.echo(f"{mark:7} {finding.server}  {finding.what}" + (f": {finding.detail}" if finding.detail else ""))
-            bad += not finding.ok
+    for finding in findings:
+        mark = "ok " if finding.ok else "MISSING" if finding.what.startswith(("node", "model")) else "FAIL"
+        click.echo(f"{mark:7} {finding.server}  {finding.what}" + (f": {finding.detail}" if finding.detail else ""))
+        bad += not finding.ok
     if bad:
         click.echo(f"{bad} problem(s): the build would fail on those stages")
         raise SystemExit(1)
@@ -84,7 +95,7 @@ def takes_command(spec: str, scene: str | None, sheet: str | None) -> None:
     root = compiled.location.root
     doc = read_manifest(root / "03_OUTPUT" / project.id / "manifest.json") or {"outputs": []}
     recorded = {e["path"]: e for e in doc["outputs"]}
-    actions, _ = generation_actions(compiled, {"kind": "takes"}, ingest=False)
+    actions, _ = generation_actions(compiled, ALL_STAGES, ingest=False)
     last: dict[tuple[str, str], str] = {}
     for action in actions:  # the last stage of each take is the take
         last[(action.scene, action.params["take"])] = action.outputs[0].path

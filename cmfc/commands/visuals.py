@@ -12,12 +12,12 @@ WIDTH = click.IntRange(480, 8000)
 
 
 @click.command("storyboard")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
               help="PNG to write (default: 03_OUTPUT/<ID>/01_narrative/<ID>_STORYBOARD.png in the project).")
 @click.option("--width", default=1600, show_default=True, type=WIDTH, help="Sheet width in pixels.")
 @report_errors
-def storyboard_command(spec: str, out_file: str | None, width: int) -> None:
+def storyboard_command(spec: str | None, out_file: str | None, width: int) -> None:
     """Draw a contact sheet of SPEC: one cell per scene with its frame, id, template, slot and line.
 
     The frame is the scene's hero image, the middle frame of its clip, or a storyboard card
@@ -33,13 +33,13 @@ def storyboard_command(spec: str, out_file: str | None, width: int) -> None:
 
 
 @click.command("timeline")
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option("--png", "as_png", is_flag=True, help="Draw the timeline as a PNG instead of printing it.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
               help="PNG to write (default: 03_OUTPUT/<ID>/01_narrative/<ID>_TIMELINE.png in the project).")
 @click.option("--width", default=1600, show_default=True, type=WIDTH, help="Picture width in pixels (--png).")
 @report_errors
-def timeline_command(spec: str, as_png: bool, out_file: str | None, width: int) -> None:
+def timeline_command(spec: str | None, as_png: bool, out_file: str | None, width: int) -> None:
     """Show SPEC's timeline: scenes with their slots and lines, or with --png one picture of the
     waveform (the mix master once built, else the voice), music, scene cuts, beats and caption groups.
     """

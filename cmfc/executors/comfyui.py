@@ -578,9 +578,16 @@ def _file_choice_lists(class_info: dict):
 
 
 def _file_choices(class_info: dict):
+    """(input, model file) pairs: uploaded inputs (LoadImage's list of input/) change with every upload and
+    are not part of what the server is."""
+    from cmfc.backends.comfyui.object_info import input_specs
+
+    uploads = {spec.name for spec in input_specs(class_info)
+               if spec.has_upload_widget or spec.name in ("image", "video", "file", "audio")}
     for name, choices in _file_choice_lists(class_info):
-        for choice in choices:
-            yield name, choice
+        if name not in uploads:
+            for choice in choices:
+                yield name, choice
 
 
 def _few(items: list[str]) -> str:

@@ -61,10 +61,10 @@ def run_generate(ctx) -> None:
         if total > 0:
             ctx.progress(min(1.0, step / total))
 
-    from cmfc.children import stopping
+    from cmfc.children import stop_event
 
     try:
-        result = pool.run(job, progress, stopping)
+        result = pool.run(job, progress, stop_event)
     except PermanentError as exc:
         raise ActionFailed(str(exc), ctx.attempt) from None
     except CancelledError as exc:

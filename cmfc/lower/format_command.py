@@ -11,7 +11,7 @@ from cmfc.fsutil import atomic_write_text
 from cmfc.project import UsageError, display_path, locate
 
 
-def run_fmt(argument: str, check_only: bool, target: str | None) -> int:
+def run_fmt(argument: str | None, check_only: bool, target: str | None) -> int:
     """Do what `cmfc fmt` was asked; return the exit code."""
     location = locate(argument)
     path = location.spec
@@ -38,7 +38,7 @@ def run_fmt(argument: str, check_only: bool, target: str | None) -> int:
         diff = difflib.unified_diff(original.splitlines(keepends=True), formatted.splitlines(keepends=True),
                                     fromfile=f"{shown} (as written)", tofile=f"{shown} (formatted)")
         click.echo("".join(diff), nl=False)
-        click.echo(f"{shown}: not formatted (run `cmfc fmt {argument}`)", err=True)
+        click.echo(f"{shown}: not formatted (run `{' '.join(['cmfc', 'fmt', *([argument] if argument else [])])}`)", err=True)
         return 1
     atomic_write_text(path, formatted)
     click.echo(f"{shown}: reformatted")

@@ -26,6 +26,8 @@ CHARACTER_STATEMENTS = ("lora", "anchor")
 SCENE_STATEMENTS = ("line", "subject", "hero", "light", "motion", "text", "fx", "afx", "sfx", "fit", "takes", "pick",
                     "snap")
 SCENE_SINGLE = ("line", "subject", "hero", "light", "motion", "text", "fit", "takes", "pick", "snap")
+# The statements that take an indented block; any other statement's indented lines are an error.
+BLOCK_STATEMENTS = ("project", "character", "scene", "brand", "voice", "music", "sfx_library")
 ALL_STATEMENTS = TOP_LEVEL + PROJECT_STATEMENTS + BRAND_STATEMENTS + VOICE_STATEMENTS + MUSIC_STATEMENTS \
     + SFX_LIBRARY_STATEMENTS + CHARACTER_STATEMENTS + SCENE_STATEMENTS
 
@@ -176,6 +178,21 @@ class _Lowering:
                 continue
             seen[child.keyword] = child.span
             self.guard(handler, child)
+            if child.children and child.keyword not in BLOCK_STATEMENTS:
+                self.indented_under(child, handlers, where)
+
+    def indented_under(self, statement: Statement, siblings, where: str) -> None:
+        """``statement`` takes no block but has indented lines: each is an error, never silently dropped."""
+        kind = where.removeprefix("in ").removeprefix("the ").removeprefix("a ").removesuffix(" block")
+        for child in statement.children:
+            if child.keyword in siblings:
+                self.diag.error(child.span, f"unexpected indent: {child.keyword} is a {kind} statement; "
+                                "indent it like the others",
+                                hint=f"it sits under {statement.keyword} (line {statement.line}), which takes no indented block")
+            else:
+                self.diag.error(child.span, f"unexpected indent: {statement.keyword} takes no indented block",
+                                hint=f"line {child.line} is indented under {statement.keyword} on line "
+                                f"{statement.line}; remove the extra indentation")
 
     def no_block(self, statement: Statement) -> None:
         if statement.children:
@@ -210,7 +227,6 @@ class _Lowering:
         size, size_span = args.word("a frame size like 1080x1920")
         rate, rate_span = args.word("a frame rate like 24fps")
         args.done()
-        self.no_block(statement)
         try:
             width, height, fps = parse_format(size, rate)
         except ValueError_ as error:
@@ -227,7 +243,6 @@ class _Lowering:
         args = Args(statement, self.diag, "seed 42")
         value, span = args.value("a whole number", _int)
         args.done()
-        self.no_block(statement)
         self.data["seed"] = value
         self.at(("seed",), span)
 
@@ -328,7 +343,6 @@ class _Lowering:
             snap["tolerance"], tolerance_span = args.value("a tolerance like 120ms", parse_time)
             self.at(key + ("tolerance",), tolerance_span)
         args.done()
-        self.no_block(statement)
         return snap
 
     def sfx_library(self, statement: Statement) -> None:

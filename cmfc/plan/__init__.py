@@ -23,7 +23,7 @@ class PlanOptions:
     targets: tuple[str, ...] = ("ir", "comfyui", "natron", "captions", "resolve", "timeline")
     render: bool = True  # the local executor's pictures, mix and assembly (the finished MP4)
     preview: bool = False  # the Director's rough cut: quarter size, fast preset, cached apart from the master
-    generator: dict | None = None  # the executor pool's identity when one is configured (generate takes)
+    generator: dict | None = None  # {stage: executor identity} for the stages an executor runs (generate takes)
 
 
 def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> list[Action]:
@@ -87,14 +87,19 @@ def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
                                                scene.id, _overrides(root, "comfyui")))
         return actions
     if target == "natron":
+        from cmfc.check.natron_template import TEMPLATE_PATH
+
+        # A project's master comp is an input of every Natron action (each scene is injected into it,
+        # render.sh names its Write node) and replaces the generated .py form.
+        master = {"master_comp": FileInput(TEMPLATE_PATH)} if (root / TEMPLATE_PATH).is_file() else {}
         actions = []
         for scene in project.scenes:
             view = scene_view(project, scene, brand=True, seed=False)
-            files = [f"natron/{project.id}_{scene.id}.ntp", f"natron/{project.id}_{scene.id}.py"]
-            actions.append(_compile_action(f"compile:natron:{scene.id}", target, view, files, {}, compiled, scene.id))
+            files = [f"natron/{project.id}_{scene.id}.ntp"] + ([] if master else [f"natron/{project.id}_{scene.id}.py"])
+            actions.append(_compile_action(f"compile:natron:{scene.id}", target, view, files, master, compiled, scene.id))
         scripts = ["natron/render.sh", "natron/cmfc_paths.py"]
         actions.append(_compile_action("compile:natron:render", target, skeleton_view(project), scripts,
-                                       {}, compiled, None))
+                                       master, compiled, None))
         return actions
     if target == "ir":
         from cmfc.plan.sound_actions import MUSIC_ANALYSIS_ID, music_analysed

@@ -40,7 +40,8 @@ def generation_actions(compiled: Compiled, generator: dict | None,
                        ingest: bool = True) -> tuple[list[Action], dict[str, TakeSource]]:
     """The generate actions (none without a generator) and, per scene, the take its render uses.
 
-    ``generator`` is the executor pool's identity (secret-free); ``built_paths`` are the outputs the last
+    ``generator`` maps each stage (hero, relight, motion) to the identity of the executor that runs it
+    (secret-free; a stage missing from it has none: its chains are not planned, the card stays). ``built_paths`` are the outputs the last
     build wrote (from its manifest), so a file there is ours, not a hand-made ``provided`` one.
     ``ingest=False`` plans every take's stages whatever is on disk (for doctor and takes).
     """
@@ -69,7 +70,8 @@ def generation_actions(compiled: Compiled, generator: dict | None,
                 # the user's own file under the conventional name: provided, nothing generated for this take
                 takes[scene.id] = TakeSource(FileInput(last_path), last_path, _source(stage), "provided")
                 continue
-            if generator is None:
+            stages = ["motion" if st.startswith("motion") else st for st, _, _ in chain]
+            if generator is None or any(st not in generator for st in stages):
                 continue
             previous: Action | None = None
             for stage, name, payload in chain:
@@ -80,7 +82,7 @@ def generation_actions(compiled: Compiled, generator: dict | None,
                     id=f"generate:{scene.id}:{short}:v{take:02d}", kind=GENERATE_KIND,
                     params={"scene": scene.id, "stage": short, "take": f"v{take:02d}", "payload": payload,
                             "expect": "video" if short == "motion" else "image", "uploads": uploads,
-                            "generator": generator, "seed": _seed(payload)},
+                            "generator": generator[short], "seed": _seed(payload)},
                     inputs=inputs,
                     outputs=(Output("take", path, origin="generated"), Output("record")),
                     executor="comfyui", scene=scene.id, cost=STAGE_COST[short],

@@ -120,6 +120,11 @@ def _analyze_music(librosa: Any, samples: np.ndarray, sr: int, beats_per_bar: in
     beats = refine_to_transients(y, ANALYSIS_SR, librosa.frames_to_time(beat_frames, sr=ANALYSIS_SR, hop_length=HOP))
     onsets = refine_to_transients(y, ANALYSIS_SR, librosa.frames_to_time(onset_frames, sr=ANALYSIS_SR, hop_length=HOP))
     tempo = tempo_from_beats(beats)
+    extended = extend_to_the_ends(y, ANALYSIS_SR, beats, tempo)
+    if len(extended) != len(beats):
+        beats = extended
+        beat_frames = np.round(beats * ANALYSIS_SR / HOP).astype(int)
+        tempo = tempo_from_beats(beats)
 
     chroma = librosa.feature.chroma_stft(S=power, sr=ANALYSIS_SR)
     phase = downbeat_phase(beat_frames, low_env, chroma, beats_per_bar)
@@ -200,16 +205,9 @@ def refine_to_transients(y: np.ndarray, sr: int, times: np.ndarray, early_s: flo
     The spectral onset envelope peaks a frame or so after the attack, so the search window reaches
     ``early_s`` back but only ``late_s`` forward.
     """
-    hop, frame = 32, 128
-    squares = np.concatenate([[0.0], np.cumsum(np.asarray(y, dtype=np.float64) ** 2)])
-    starts = np.arange(0, max(0, len(y) - frame), hop)
-    if len(starts) < 2 or len(times) == 0:
+    rise_times, rise = energy_rises(y, sr)
+    if len(rise) < 1 or len(times) == 0:
         return np.asarray(times, dtype=float)
-    frame_energy = squares[starts + frame] - squares[starts]
-    log_energy = np.log(np.maximum(frame_energy, 1e-4 * frame_energy.max()) + 1e-12)  # ignore rises in near-silence
-    rise = np.diff(log_energy)
-    # a rise between frames k and k+1 means the new samples at the end of frame k+1 hold the attack
-    rise_times = (starts[1:] + frame - hop / 2) / sr
     refined = []
     for t in times:
         lo = int(np.searchsorted(rise_times, t - early_s))
@@ -220,6 +218,63 @@ def refine_to_transients(y: np.ndarray, sr: int, times: np.ndarray, early_s: flo
         best = lo + int(np.argmax(rise[lo:hi]))
         refined.append(float(rise_times[best]) if rise[best] > 0.5 else float(t))  # > 0.5 nat ≈ +2 dB
     return np.asarray(refined)
+
+
+def energy_rises(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """Times and sizes (in nats of frame energy) of the energy rises between 128-sample frames, 32 apart.
+
+    The signal counts as preceded by silence, so a hit on the very first sample (a beat at 0 s) is a rise.
+    """
+    hop, frame = 32, 128
+    padded = np.concatenate([np.zeros(frame), np.asarray(y, dtype=np.float64)])
+    squares = np.concatenate([[0.0], np.cumsum(padded ** 2)])
+    starts = np.arange(0, max(0, len(padded) - frame), hop)
+    if len(starts) < 2:
+        return np.zeros(0), np.zeros(0)
+    frame_energy = squares[starts + frame] - squares[starts]
+    log_energy = np.log(np.maximum(frame_energy, 1e-4 * frame_energy.max()) + 1e-12)  # ignore rises in near-silence
+    # a rise between frames k and k+1 means the new samples at the end of frame k+1 hold the attack
+    return (starts[1:] + frame - hop / 2 - frame) / sr, np.diff(log_energy)
+
+
+def extend_to_the_ends(y: np.ndarray, sr: int, beats: np.ndarray, tempo: float, reach_s: float = 0.03) -> np.ndarray:
+    """The beat grid carried on to the first and last beats of the file, where the tracker stopped short.
+
+    librosa's tracker cannot see a beat in its onset envelope's first frames (zero-padded: a click at
+    0 s is invisible) and ends where its cumulative score stops rising, a beat or two before the end of
+    the file. So the grid is stepped on, one period at a time, while a transient as strong as half the
+    tracked beats' typical one stands within ``reach_s`` of where the next beat belongs.
+    """
+    beats = np.asarray(beats, dtype=float)
+    if len(beats) < 4 or tempo <= 0:
+        return beats
+    period = 60.0 / tempo
+    rise_times, rise = energy_rises(y, sr)
+    if len(rise) == 0:
+        return beats
+
+    def strongest(t: float) -> tuple[float, float]:
+        lo = int(np.searchsorted(rise_times, t - reach_s))
+        hi = int(np.searchsorted(rise_times, t + reach_s, side="right"))
+        if hi <= lo:
+            return 0.0, t
+        best = lo + int(np.argmax(rise[lo:hi]))
+        return float(rise[best]), float(rise_times[best])
+
+    threshold = max(0.5, 0.5 * float(np.median([strongest(b)[0] for b in beats])))
+    end = len(y) / sr - N_FFT / 2 / ANALYSIS_SR  # a beat on the last frame has no music after it
+    grid = list(beats)
+    while grid[-1] + period < end:
+        size, at = strongest(grid[-1] + period)
+        if size < threshold or at <= grid[-1] + period / 2:
+            break
+        grid.append(at)
+    while grid[0] - period > -reach_s:
+        size, at = strongest(grid[0] - period)
+        if size < threshold or at >= grid[0] - period / 2:
+            break
+        grid.insert(0, max(0.0, at))
+    return np.asarray(grid)
 
 
 def tempo_from_beats(beats: np.ndarray) -> float:

@@ -18,6 +18,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -101,8 +102,19 @@ def _acquire(path: Path) -> int:
         import fcntl
     except ImportError:  # Windows: no flock; the per-process lock is all there is
         return descriptor
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
-    return descriptor
+    from cmfc import children
+
+    # Polled, not blocking: another process (a second build, a test worker) may hold the lock for a
+    # whole analysis, and a build told to stop must not wait for it (Ctrl-C would hang until then).
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return descriptor
+        except BlockingIOError:
+            if children.stopping():
+                os.close(descriptor)
+                raise children.Stopped("the build is stopping") from None
+            time.sleep(0.05)
 
 
 def _release(descriptor: int) -> None:

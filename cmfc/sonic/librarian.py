@@ -9,7 +9,6 @@ each file's size and mtime, so re-indexing an unchanged library reads no audio.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Mapping, Sequence
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span, suggest
-from cmfc.fsutil import atomic_write_text
+from cmfc.sealed import read_sealed, write_sealed
 from cmfc.sonic.audio_io import AUDIO_EXTENSIONS
 
 CACHE_VERSION = 1
@@ -109,8 +108,7 @@ def index_library(folder: str | os.PathLike, cache_path: str | os.PathLike | Non
             continue
         entries[entry.name] = entry
     if cache_path is not None and fresh != cache:
-        payload = {"version": CACHE_VERSION, "files": fresh}
-        atomic_write_text(cache_path, json.dumps(payload, sort_keys=True, indent=1) + "\n")
+        write_sealed(cache_path, "sfx-index", {"version": CACHE_VERSION, "files": fresh})
     return SfxIndex(str(folder), entries, duplicates)
 
 
@@ -197,15 +195,20 @@ def _field(word: Any, key: str) -> Any:
 
 
 def _read_cache(cache_path: str | os.PathLike | None) -> dict[str, dict]:
+    """The measured files of the sealed index (a damaged one is reported in one line and re-measured)."""
     if cache_path is None:
         return {}
-    try:
-        data = json.loads(Path(cache_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a missing or damaged cache only costs a re-measure
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("files"), dict):
+    data = read_sealed(cache_path, "sfx-index", _check_cache)
+    if data is None or data.get("version") != CACHE_VERSION:
         return {}
     return data["files"]
+
+
+def _check_cache(data: dict) -> None:
+    for entry in data["files"].values():
+        int(entry["size"]), int(entry["mtime_ns"]), float(entry["duration_s"])
+        if entry["loudness_lufs"] is not None:
+            float(entry["loudness_lufs"])
 
 
 __all__ = ["AutoCue", "DEFAULT_KEYWORD_MAP", "SfxEntry", "SfxIndex", "UnknownSfx", "auto_cues", "index_library",

@@ -132,12 +132,14 @@ def test_deleted_output_is_restored_from_the_store_without_rerunning(project):
     assert (project.root / "out/final.mp4").read_bytes() == before
 
 
-def test_edited_output_is_overwritten_from_the_store(project):
+def test_edited_output_is_moved_aside_and_restored_from_the_store(project):
     project()
     (project.root / "out/c.txt").write_text("my edit")
     report = project()
     assert report.ids("ran") == []
     assert (project.root / "out/c.txt").read_bytes() == b"C:<c>|text"
+    assert (project.root / "out/c.txt.edited-1").read_text() == "my edit"
+    assert report.kept == ["out/c.txt.edited-1"]
 
 
 @pytest.mark.parametrize("garbage", [b"GARBAGE!!!", b"GARBAGE-OF-ANOTHER-SIZE"], ids=["same-size", "other-size"])

@@ -103,7 +103,7 @@ def test_clean_removes_only_listed_outputs_and_the_next_build_restores_them(tmp_
     actions = make_project(tmp_path)
     run(actions, tmp_path)
     (tmp_path / "out" / "notes.txt").write_text("mine")
-    assert clean(tmp_path) == ["out/ab.txt", "out/c.txt", "out/final.mp4"]
+    assert clean(tmp_path).removed == ["manifest.json", "out/ab.txt", "out/c.txt", "out/final.mp4"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["notes.txt"]
     assert (tmp_path / "src/a.txt").exists()
     report = run(actions, tmp_path)

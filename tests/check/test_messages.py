@@ -112,3 +112,19 @@ def test_symlink_out_of_the_project_is_refused(tiny, tmp_path):
 def test_an_effect_the_local_renderer_cannot_draw_fails_check(tiny):
     text = tiny.errors(in_scene_2("fx speed_ramp"))
     assert text.splitlines()[0].startswith("t.cmf:26:6: error: effect speed_ramp is not rendered by the local executor yet (")
+
+
+def test_a_line_on_untimed_words_checks_with_a_warning_naming_them(tiny):
+    import json
+
+    words_file = tiny.root / "audio" / "voice.words.json"
+    data = json.loads(words_file.read_text())
+    for word in data["segments"][1]["words"][1:3]:  # "is the": WhisperX left them untimed
+        del word["start"], word["end"], word["score"]
+    words_file.write_text(json.dumps(data))
+    compiled = tiny.compile()
+    assert len(compiled.project.scenes) == 2, "the line still places its scene"
+    messages = [w.message for w in compiled.warnings]
+    assert "scene SC_02's line uses words the transcript did not time ('is', 'the'): their times are interpolated, " \
+           "so the cuts around it may be off" in messages
+    assert not any("SC_01" in m for m in messages)

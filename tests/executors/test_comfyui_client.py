@@ -247,3 +247,11 @@ def test_a_two_server_pool_spreads_eight_takes_and_survives_one_failing(tmp_path
                        if s["prompt"][k]["_meta"]["title"].startswith("cmfc.seed"))
         assert seeds == list(range(1, 9))  # each take generated exactly once
         assert 1000 - failing.fail_submits <= 2  # cooled down after failing, not hammered
+
+
+def test_identity_follows_nodes_and_models_not_uploads(server, payloads, tmp_path):
+    first = ComfyUIExecutor(server.url, timeouts=FAST).identity()
+    (server.root / "input" / "someone_elses_upload.png").write_bytes(b"x")
+    assert ComfyUIExecutor(server.url, timeouts=FAST).identity() == first
+    server.models.add("new_lora.safetensors")
+    assert ComfyUIExecutor(server.url, timeouts=FAST).identity() != first

@@ -161,7 +161,7 @@ def test_stopping_the_build_cancels_only_our_prompts(project, tmp_path):
             children.stop_all()  # what Ctrl-C / SIGTERM do
             builder.join(60)
         finally:
-            children.stopping.clear()
+            children.stop_event.clear()
         assert not builder.is_alive()
         report = outcome["report"]
         running = server.submitted[0]["prompt_id"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from cmfc.commands.analyze import analyze_command
@@ -49,3 +51,21 @@ def test_save_then_load_round_trips_and_is_byte_stable(tmp_path):
     assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
     loaded, sr = load_audio(tmp_path / "a.wav", sr=24_000)
     assert sr == 24_000 and len(loaded) == 24_000
+
+
+def test_analyze_finds_every_beat_of_a_click_track_from_0_s_to_the_end(tmp_path):
+    """128 BPM for 20 s from 0 s: the tracker stopped short (last beats missing, the nearest ones
+    40-500 ms off) and never saw the beat at 0 s; every true beat must have one within 20 ms."""
+    import numpy as np
+
+    samples, truth = click_track(128.0, 20.0, 44_100, first=0.0)
+    path = tmp_path / "click128.wav"
+    save_audio(path, samples, 44_100)
+    result = CliRunner().invoke(analyze_command, [str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    beats = np.array(json.loads(result.output)["beats"])
+    assert truth[-2:] == pytest.approx([19.21875, 19.6875])
+    off = {round(float(t), 3): round(float(np.min(np.abs(beats - t))), 3) for t in truth}
+    assert max(off.values()) < 0.020, {t: d for t, d in off.items() if d >= 0.020}
+    assert len(beats) == len(truth)
+    assert beats[0] < 0.020

@@ -55,7 +55,7 @@ def test_pick_by_tag(library):
 def test_cache_skips_unchanged_files_and_notices_changes(library, tmp_path, monkeypatch):
     cache = tmp_path / ".cmfc" / "sfx_index.json"
     first = index_library(library, cache)
-    data = json.loads(cache.read_text())
+    data = json.loads(cache.read_text())["data"]
     assert sorted(data["files"]) == ["impacts/metal/impact_boom_04.wav", "ui/click_01.wav", "whooshes/whoosh-fast.wav"]
 
     import cmfc.sonic.librarian as librarian
