@@ -255,3 +255,13 @@ def test_identity_follows_nodes_and_models_not_uploads(server, payloads, tmp_pat
     assert ComfyUIExecutor(server.url, timeouts=FAST).identity() == first
     server.models.add("new_lora.safetensors")
     assert ComfyUIExecutor(server.url, timeouts=FAST).identity() != first
+
+
+def test_a_lone_server_is_not_cooled_down_so_the_builds_retry_reaches_it_at_once(server, payloads):
+    pool = ExecutorPool([ComfyUIExecutor(server.url, timeouts=FAST)], cooldown=600)
+    server.fail_submits = 1
+    with pytest.raises(TransientError):
+        run(pool, hero_job(payloads))
+    started = time.monotonic()
+    result, _ = run(pool, hero_job(payloads))
+    assert server.executed == [result.job_id] and time.monotonic() - started < 30
