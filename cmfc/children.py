@@ -19,6 +19,7 @@ _live: set[subprocess.Popen] = set()
 _lock = threading.RLock()  # re-entrant: a signal handler may run while its thread holds it
 _stopping = threading.Event()
 _signalled = False  # a stop signal arrived: the process is on its way out (never reset)
+stop_event = _stopping  # set once the build is told to stop: remote executors cancel their prompts on it
 
 
 class Stopped(Exception):

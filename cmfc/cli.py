@@ -252,7 +252,8 @@ def _register_optional_commands() -> None:
                                    ("cmfc.commands.edit", "edit_commands"),
                                    ("cmfc.commands.batch", "batch_command"),
                                    ("cmfc.commands.watch", "watch_commands"),
-                                   ("cmfc.commands.console", "console_command")):
+                                   ("cmfc.commands.console", "console_command"),
+                                   ("cmfc.commands.generation", "generation_commands")):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:

@@ -39,6 +39,10 @@ from cmfc.diagnostics import CmfError, render
 from cmfc.fsutil import fsync_dir, sha256_bytes
 
 
+# Remote actions in flight at once (each mostly waits on its server; the executor pool bounds each server).
+REMOTE_SLOTS = 16
+
+
 class ActionFailed(Exception):
     """An attempt failed; ``message`` is what the user sees (no traceback for CmfError)."""
 
@@ -100,7 +104,8 @@ def build(actions: list[Action], root, jobs: int = 1, keep_going: bool = False, 
             _saving([], root, layout.stat_file, lambda: state.stats.save(layout.tmp))  # only a cache of hashes
             _saving(problems, root, layout.outputs_file, lambda: state.ledger.save(
                 lambda path, data: write_atomic(path, data, layout.tmp)))
-        doc = manifest_bytes(make_manifest({a.id: a for a in actions}, results))
+        doc = manifest_bytes(make_manifest({a.id: a for a in actions}, results,
+                                           lambda digest: state.store.path(digest).read_bytes()))
         for target in (layout.manifest_file, root / manifest):
             if not _same_bytes(target, doc) and _saving(problems, root, target,
                                                         lambda: write_atomic(target, doc, layout.tmp)):
@@ -242,10 +247,17 @@ class Runner:
                 ready.push(step)
         running: dict[Future, Step] = {}
         self.progress.start(sum(1 for s in self.plan.steps if s.state == "run" or s.restore))
+
+        def may_start(step: Step) -> bool:
+            # Remote actions (ComfyUI...) mostly wait on the network: they do not take a local worker.
+            remote = step.action.executor != "local"
+            busy = sum(1 for s in running.values() if (s.action.executor != "local") == remote)
+            return _inline(step) or busy < (REMOTE_SLOTS if remote else self.jobs)
+
         try:
-            with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="cmfc-build") as pool:
+            with ThreadPoolExecutor(max_workers=self.jobs + REMOTE_SLOTS, thread_name_prefix="cmfc-build") as pool:
                 while ready or running:
-                    while ready and (len(running) < self.jobs or _inline(ready.peek())):
+                    while ready and may_start(ready.peek()):
                         step = ready.pop()
                         result = self._settle_without_running(step)
                         if result is not None:

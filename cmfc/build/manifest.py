@@ -15,8 +15,12 @@ from cmfc.build.report import ActionResult
 MANIFEST_FORMAT = 1
 
 
-def make_manifest(actions: dict[str, Action], results: list[ActionResult]) -> dict:
-    """The manifest document for the outputs that ended in place (ran, cached or placeholder)."""
+def make_manifest(actions: dict[str, Action], results: list[ActionResult], read=None) -> dict:
+    """The manifest document for the outputs that ended in place (ran, cached or placeholder).
+
+    ``read(sha256) -> bytes`` reads a stored output: an action's JSON ``record`` output (a generated
+    take's server, prompt id, seed, models, timings) is shown on its other outputs as ``generated``.
+    """
     entries = []
     incomplete = []
     for result in results:
@@ -31,11 +35,13 @@ def make_manifest(actions: dict[str, Action], results: list[ActionResult]) -> di
                 inputs[name] = {"path": src.path, "sha256": digest}
             else:
                 inputs[name] = {"action": src.action, "output": src.output, "sha256": digest}
+        record = _record(result, read)
         for out in action.outputs:
             if out.path is None:
                 continue
             stored = result.outputs[out.name]
-            entries.append({
+            extra = {"generated": record} if record is not None else {}
+            entries.append({**extra,
                 "path": out.path,
                 "sha256": stored["sha256"],
                 "size": stored["size"],
@@ -51,6 +57,17 @@ def make_manifest(actions: dict[str, Action], results: list[ActionResult]) -> di
             })
     entries.sort(key=lambda e: e["path"])
     return {"format": MANIFEST_FORMAT, "outputs": entries, "incomplete": sorted(incomplete)}
+
+
+def _record(result: ActionResult, read) -> dict | None:
+    entry = result.outputs.get("record")
+    if read is None or entry is None:
+        return None
+    try:
+        value = json.loads(read(entry["sha256"]))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def manifest_bytes(manifest: dict) -> bytes:

@@ -85,7 +85,7 @@ def batch_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
     from cmfc.children import stopping_children_on_signals
     from cmfc.fsutil import atomic_write_text
 
-    loaded = [(_load_plan(spec, preview=preview, render=not compile_only)) for spec in expand_specs(specs)]
+    loaded = [_load_plan(spec, preview=preview, render=not compile_only, comfyui=()) for spec in expand_specs(specs)]
     projects, taken = [], set()
     for compiled, actions in loaded:
         name = base = compiled.location.root.name

@@ -10,8 +10,11 @@ from cmfc.cli import report_errors
 from cmfc.commands.remote_flags import executor_option, remote_for, remote_options
 
 
-def _load_plan(spec: str | None, preview: bool = False, render: bool = True):
+def _load_plan(spec: str | None, preview: bool = False, render: bool = True, comfyui: tuple[str, ...] | None = None):
     """Compile the spec and plan its actions; returns (compiled, actions).
+
+    With ``comfyui`` (not None: a build) the configured ComfyUI servers are asked for their identity and
+    every take becomes a generation action; without, scenes that need a generator keep their cards.
 
     The music's analysis is left to the build graph (unless a cut snaps to it), where it runs beside
     the first renders instead of before them.
@@ -20,7 +23,12 @@ def _load_plan(spec: str | None, preview: bool = False, render: bool = True):
     from cmfc.plan import PlanOptions, plan_project
 
     compiled = load(spec, defer_music=True)
-    return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview))
+    generator = None
+    if comfyui is not None and render:
+        from cmfc.executors.setup import prepare
+
+        _, generator = prepare(compiled.location.root, comfyui, lambda line: click.echo(line, err=True))
+    return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview, generator=generator))
 
 
 def _manifest_path(compiled) -> str:
@@ -40,7 +48,7 @@ def plan_command(spec: str | None, remote_url: str | None, remote_read_only: boo
     """
     from cmfc.build import plan
 
-    compiled, actions = _load_plan(spec)
+    compiled, actions = _load_plan(spec, comfyui=())  # the configured ComfyUI servers, as a build would
     remote = remote_for(compiled.location.root, remote_url, remote_read_only)
     result = plan(actions, compiled.location.root, remote=remote)
     for step in result.steps:
@@ -75,12 +83,15 @@ def plan_command(spec: str | None, remote_url: str | None, remote_read_only: boo
 @click.option("--progress-every", "progress_every", default=10.0, show_default=True, type=click.FloatRange(0),
               metavar="SECONDS", help="When stderr is not a terminal (CI, | tee): seconds between "
               "'n/N actions, elapsed, ETA' lines (0: after every action).")
+@click.option("--comfyui", "comfyui", multiple=True, metavar="URL",
+              help="A ComfyUI server to generate takes on (repeatable; replaces cmfc.toml [executors] comfyui).")
 @remote_options
 @executor_option
 @report_errors
 def build_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: bool, report_file: str | None,
                   tries: int, preview: bool, compile_only: bool, media_root: str | None, force: bool,
-                  progress_every: float, remote_url: str | None, remote_read_only: bool, executor: str | None) -> None:
+                  progress_every: float, remote_url: str | None, remote_read_only: bool, executor: str | None,
+                  comfyui: tuple[str, ...] = ()) -> None:
     """Execute what is out of date, in parallel, and materialise 03_OUTPUT; exit non-zero if anything failed.
 
     The finished video lands in 03_OUTPUT/<ID>/05_assembly/<ID>_FINAL.mp4 (<ID>_PREVIEW.mp4 with --preview).
@@ -120,7 +131,8 @@ def build_command(specs: tuple[str, ...], jobs: int, keep_going: bool, dry_run: 
     if report_file and not Path(report_file).resolve().parent.is_dir():
         raise UsageError(f"--report {report_file}: the folder {Path(report_file).parent} does not exist")
     with sealed.read_only() if dry_run else contextlib.nullcontext():  # a dry run creates nothing
-        compiled, actions = _load_plan(spec, preview=preview, render=not compile_only)
+        compiled, actions = _load_plan(spec, preview=preview, render=not compile_only,
+                                       comfyui=tuple(comfyui))
     resolve_root = Path(media_root).resolve() if media_root else None
     remote = remote_for(compiled.location.root, remote_url, remote_read_only)
     from cmfc.build.fanout import registry_for
@@ -231,7 +243,7 @@ def explain_command(first: str, second: str | None, remote_url: str | None, remo
     from cmfc.build import explain
 
     spec, target = (first, second) if second is not None else (None, first)
-    compiled, actions = _load_plan(spec)
+    compiled, actions = _load_plan(spec, comfyui=())
     remote = remote_for(compiled.location.root, remote_url, remote_read_only)
     click.echo(explain(actions, compiled.location.root, target, remote=remote))
 

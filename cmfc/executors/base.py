@@ -198,7 +198,7 @@ class ExecutorPool:
     def _release(self, index: int, failed: bool) -> None:
         with self._cond:
             self._busy[index] -= 1
-            if failed:
+            if failed and len(self.executors) > 1:  # a lone server is retried by the build's own backoff
                 self._cool_until[index] = self._clock() + self.cooldown
             self._cond.notify_all()
 

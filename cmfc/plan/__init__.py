@@ -23,6 +23,7 @@ class PlanOptions:
     targets: tuple[str, ...] = ("ir", "comfyui", "natron", "captions", "resolve", "timeline")
     render: bool = True  # the local executor's pictures, mix and assembly (the finished MP4)
     preview: bool = False  # the Director's rough cut: quarter size, fast preset, cached apart from the master
+    generator: dict | None = None  # {stage: executor identity} for the stages an executor runs (generate takes)
 
 
 def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> list[Action]:
@@ -43,10 +44,23 @@ def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> li
         from cmfc.plan.picture_actions import picture_actions, scene_segment_id
         from cmfc.plan.sound_actions import sound_actions
 
-        actions += sound_actions(compiled, options.preview) + picture_actions(compiled, options.preview)
+        from cmfc.plan.generate_actions import generation_actions
+
+        generated, takes = generation_actions(compiled, options.generator, _built_generated(compiled))
+        actions += generated
+        actions += sound_actions(compiled, options.preview) + picture_actions(compiled, options.preview, takes)
         segment_ids = [scene_segment_id(scene.id, options.preview) for scene in compiled.project.scenes]
         actions += assembly_actions(compiled.project, segment_ids, options.preview)
     return actions
+
+
+def _built_generated(compiled: Compiled) -> frozenset[str]:
+    """The takes the last build wrote (its manifest), so a file there is not mistaken for a hand-made one."""
+    from cmfc.build.manifest import read_manifest
+
+    doc = read_manifest(compiled.location.root / "03_OUTPUT" / compiled.project.id / "manifest.json")
+    entries = doc["outputs"] if doc else []
+    return frozenset(e["path"] for e in entries if str(e.get("kind", "")).startswith("generate."))
 
 
 def _frameworks_inputs(compiled: Compiled) -> dict:

@@ -79,7 +79,7 @@ def run_join(ctx) -> None:
     joined.replace(target)
 
 
-def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
+def picture_actions(compiled: Compiled, preview: bool, takes: dict | None = None) -> list[Action]:
     """The picture actions in timeline order; each scene's segment is the action ``render:<scene>``.
 
     A scene whose transition reads the previous scene (a crossfade) is split: ``render:<scene>:head``
@@ -98,7 +98,8 @@ def picture_actions(compiled: Compiled, preview: bool) -> list[Action]:
     for scene in project.scenes:
         scene_captions = captions.get(scene.id)
         request, inputs, origin = segment_request(compiled, scene, preview,
-                                                  scene_captions.document() if scene_captions else None)
+                                                  scene_captions.document() if scene_captions else None,
+                                                  (takes or {}).get(scene.id))
         role = scene_role(project, scene, compiled.frameworks.templates[scene.template].role)
         folder = stage_dir(project.id, "fabrication") / ("preview" if preview else "")
         name = asset_name(project.id, scene.id, role, "FX", picked_take(scene), "mp4")
@@ -216,8 +217,12 @@ def needs_generator(scene: Scene) -> bool:
         (scene.motion is not None and scene.motion.kind in ("wan22", "onetoall"))
 
 
-def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: str | None):
-    """The scene's SegmentRequest params, its file inputs, and the manifest origin of its pixels."""
+def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: str | None, take=None):
+    """The scene's SegmentRequest params, its file inputs, and the manifest origin of its pixels.
+
+    ``take`` (a ``generate_actions.TakeSource``) is the picked generated or hand-provided take: it
+    replaces the storyboard card.
+    """
     from cmfc.captions import LOWER_TEXT_PLACEMENTS
     from cmfc.render.card import Card
     from cmfc.render.effects import effect_frames
@@ -233,7 +238,10 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
     placement = (scene.text.placement or "center") if scene.text else ""
     zones = {"text_zone": placement,
              "captions": ("raised" if placement in LOWER_TEXT_PLACEMENTS else "low") if captions else ""}
-    if needs_generator(scene):
+    if take is not None:
+        source, path, origin, card = take.source, take.path, take.origin, None
+        inputs["hero"] = take.input
+    elif needs_generator(scene):
         source, path, origin = "card", None, "storyboard"
         prompt = (scene.motion.prompt if scene.motion and scene.motion.prompt else None) or \
             (scene.hero.prompt if scene.hero and scene.hero.prompt else "") or ""
