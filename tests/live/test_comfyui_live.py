@@ -1,0 +1,111 @@
+"""Opt-in: a real ComfyUI server builds a project end to end (``CMFC_COMFYUI_URL=http://127.0.0.1:8188``).
+
+The project's own stage workflows (``tests/fixtures/comfyui_live``, dropped in its ``comfyui/`` folder
+with the compiler's titled injection points) use only core nodes that run on CPU without model
+weights: hero EmptyImage (orange, a blue square) → SaveImage; relight LoadImage → ImageInvert →
+SaveImage; motion LoadImage → ImageScale → RepeatImageBatch → CreateVideo → SaveVideo. So the
+finished MP4 must show the inverted colours: orange becomes azure, the blue square yellow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from cmfc.cli import cli
+from tests.helpers import FIXTURES, PROJECT_HEAD, TWO_SCENES
+
+URL = os.environ.get("CMFC_COMFYUI_URL", "")
+pytestmark = pytest.mark.skipif(not URL, reason="live ComfyUI tests: set CMFC_COMFYUI_URL=http://host:port "
+                                "to a running ComfyUI server (CPU is enough; no model weights needed)")
+
+HEAD = PROJECT_HEAD.replace("format 1080x1920 24fps", "format 144x256 24fps")
+SCENES = TWO_SCENES.replace('line "That is the whole secret."', '''line "That is the whole secret."
+  hero zimage "a flat orange card with a blue corner"
+  light noir
+  motion wan22 "Hold still."''')
+MINING = "03_OUTPUT/PROJ_T/03_mining"
+FINAL = "03_OUTPUT/PROJ_T/05_assembly/PROJ_T_FINAL.mp4"
+AZURE = (0, 127, 255)    # 0xFF8000 inverted
+YELLOW = (255, 255, 0)   # 0x0000FF inverted
+
+
+@pytest.fixture
+def live_project(tiny):
+    tiny.write(SCENES, HEAD)
+    shutil.copytree(FIXTURES / "comfyui_live", tiny.root / "comfyui")
+    return tiny
+
+
+def frame(path, seconds: float, size: tuple[int, int]) -> list[tuple[int, int, int]]:
+    """One decoded RGB frame of ``path`` at ``seconds``, as a row-major list of pixels."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(path), "-frames:v", "1",
+                          "-s", f"{size[0]}x{size[1]}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         check=True, capture_output=True).stdout
+    return [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
+
+
+def duration(path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+                         check=True, capture_output=True, text=True).stdout
+    return float(out)
+
+
+def near(pixel, colour, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour))
+
+
+def test_a_real_server_generates_chains_and_the_final_video_shows_the_generated_pixels(live_project):
+    spec = str(live_project.root / "t.cmf")
+    result = CliRunner().invoke(cli, ["build", spec, "--comfyui", URL, "--report", str(live_project.root / "r.json")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((live_project.root / "r.json").read_text())
+    manifest = {e["path"]: e for e in json.loads((live_project.root / "03_OUTPUT/PROJ_T/manifest.json")
+                                                  .read_text())["outputs"]}
+    generated = {p: e for p, e in manifest.items() if e.get("origin") == "generated" and p.startswith(MINING)}
+    names = sorted(p.rsplit("/", 1)[1] for p in generated)
+    assert names[:2] == ["PROJ_T_SC_02_HERO.png", "PROJ_T_SC_02_HERO_LIT.png"], names
+    assert len(names) == 3 and names[2].endswith("_RAW_v01.mp4"), names
+    for entry in generated.values():
+        record = entry["generated"]
+        assert len(record["prompt_id"]) == 36 and URL.split("//")[1] in record["server"]
+    # the chain: the relit hero is the inverted hero, and the motion clip shows the relit hero
+    from PIL import Image
+
+    with Image.open(live_project.root / MINING / "PROJ_T_SC_02_HERO.png") as hero:
+        assert hero.size == (144, 256)
+        assert hero.getpixel((100, 200)) == (255, 128, 0) and hero.getpixel((5, 5)) == (0, 0, 255)
+    with Image.open(live_project.root / MINING / "PROJ_T_SC_02_HERO_LIT.png") as lit:
+        assert near(lit.getpixel((100, 200)), AZURE, 2) and near(lit.getpixel((5, 5)), YELLOW, 2)
+    raw = live_project.root / MINING / names[2]
+    pixels = frame(raw, 0.1, (144, 256))
+    assert near(pixels[200 * 144 + 100], AZURE) and near(pixels[5 * 144 + 5], YELLOW)
+    # the finished video: SC_02 (the second half) shows the generated take, not a storyboard card
+    final = live_project.root / FINAL
+    end = duration(final)
+    pixels = frame(final, end * 0.8, (144, 256))
+    azure = sum(near(p, AZURE, 60) for p in pixels)
+    assert azure > len(pixels) // 4, f"{azure} of {len(pixels)} pixels are the relit orange"
+    first = frame(final, end * 0.1, (144, 256))
+    assert sum(near(p, AZURE, 60) for p in first) < len(first) // 20  # SC_01 stays a card
+    assert any(r["id"].startswith("generate:SC_02:motion") and r["status"] == "ran" for r in report["results"])
+
+
+def test_doctor_passes_and_names_a_missing_model(live_project):
+    spec = str(live_project.root / "t.cmf")
+    ok = CliRunner().invoke(cli, ["doctor", spec, "--comfyui", URL])
+    assert ok.exit_code == 0, ok.output
+    assert "ComfyUI" in ok.output
+    hero = json.loads((live_project.root / "comfyui/hero_zimage.json").read_text())
+    hero["90"] = {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "cmfc-live-missing.safetensors"},
+                  "_meta": {"title": "checkpoint"}}
+    (live_project.root / "comfyui/hero_zimage.json").write_text(json.dumps(hero))
+    bad = CliRunner().invoke(cli, ["doctor", spec, "--comfyui", URL])
+    assert bad.exit_code == 1, bad.output
+    lines = [line for line in bad.output.splitlines() if line.startswith("MISSING")]
+    assert any("cmfc-live-missing.safetensors" in line and "models/checkpoints" in line for line in lines), bad.output
