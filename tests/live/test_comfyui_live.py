@@ -44,16 +44,19 @@ def live_project(tiny):
 
 def frame(path, seconds: float, size: tuple[int, int]) -> list[tuple[int, int, int]]:
     """One decoded RGB frame of ``path`` at ``seconds``, as a row-major list of pixels."""
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(path), "-frames:v", "1",
+    from cmfc.mix.ffmpeg import ffmpeg_exe
+
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(path), "-frames:v", "1",
                           "-s", f"{size[0]}x{size[1]}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          check=True, capture_output=True).stdout
     return [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
 
 
 def duration(path) -> float:
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-                         check=True, capture_output=True, text=True).stdout
-    return float(out)
+    import imageio_ffmpeg
+
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    return seconds
 
 
 def near(pixel, colour, tolerance=40) -> bool:
@@ -69,20 +72,19 @@ def test_a_real_server_generates_chains_and_the_final_video_shows_the_generated_
                                                   .read_text())["outputs"]}
     generated = {p: e for p, e in manifest.items() if e.get("origin") == "generated" and p.startswith(MINING)}
     names = sorted(p.rsplit("/", 1)[1] for p in generated)
-    assert names[:2] == ["PROJ_T_SC_02_HERO.png", "PROJ_T_SC_02_HERO_LIT.png"], names
-    assert len(names) == 3 and names[2].endswith("_RAW_v01.mp4"), names
+    assert names == ["PROJ_T_SC_02_DROLL_RAW_v01.mp4", "PROJ_T_SC_02_HERO_LIT_v01.png", "PROJ_T_SC_02_HERO_v01.png"]
     for entry in generated.values():
         record = entry["generated"]
         assert len(record["prompt_id"]) == 36 and URL.split("//")[1] in record["server"]
     # the chain: the relit hero is the inverted hero, and the motion clip shows the relit hero
     from PIL import Image
 
-    with Image.open(live_project.root / MINING / "PROJ_T_SC_02_HERO.png") as hero:
+    with Image.open(live_project.root / MINING / "PROJ_T_SC_02_HERO_v01.png") as hero:
         assert hero.size == (144, 256)
         assert hero.getpixel((100, 200)) == (255, 128, 0) and hero.getpixel((5, 5)) == (0, 0, 255)
-    with Image.open(live_project.root / MINING / "PROJ_T_SC_02_HERO_LIT.png") as lit:
+    with Image.open(live_project.root / MINING / "PROJ_T_SC_02_HERO_LIT_v01.png") as lit:
         assert near(lit.getpixel((100, 200)), AZURE, 2) and near(lit.getpixel((5, 5)), YELLOW, 2)
-    raw = live_project.root / MINING / names[2]
+    raw = live_project.root / MINING / names[0]
     pixels = frame(raw, 0.1, (144, 256))
     assert near(pixels[200 * 144 + 100], AZURE) and near(pixels[5 * 144 + 5], YELLOW)
     # the finished video: SC_02 (the second half) shows the generated take, not a storyboard card
@@ -93,7 +95,7 @@ def test_a_real_server_generates_chains_and_the_final_video_shows_the_generated_
     assert azure > len(pixels) // 4, f"{azure} of {len(pixels)} pixels are the relit orange"
     first = frame(final, end * 0.1, (144, 256))
     assert sum(near(p, AZURE, 60) for p in first) < len(first) // 20  # SC_01 stays a card
-    assert any(r["id"].startswith("generate:SC_02:motion") and r["status"] == "ran" for r in report["results"])
+    assert any(r["id"].startswith("generate:SC_02:motion") and r["status"] == "ran" for r in report["actions"])
 
 
 def test_doctor_passes_and_names_a_missing_model(live_project):
@@ -109,3 +111,51 @@ def test_doctor_passes_and_names_a_missing_model(live_project):
     assert bad.exit_code == 1, bad.output
     lines = [line for line in bad.output.splitlines() if line.startswith("MISSING")]
     assert any("cmfc-live-missing.safetensors" in line and "models/checkpoints" in line for line in lines), bad.output
+
+
+def test_the_client_uploads_follows_the_websocket_and_downloads_from_a_real_server(tmp_path, monkeypatch):
+    import threading
+
+    from PIL import Image
+
+    from cmfc.executors import comfyui
+    from cmfc.executors.base import GenerationJob
+    from cmfc.executors.verify import verify
+
+    seen: list[list[str]] = []
+    close = comfyui._Follower.close
+    monkeypatch.setattr(comfyui._Follower, "close", lambda self: (seen.append(list(self.events)), close(self))[1])
+    source = tmp_path / "in.png"
+    image = Image.new("RGB", (64, 96), (10, 200, 30))
+    image.paste((250, 20, 90), (0, 0, 16, 16))
+    image.save(source)
+    payload = json.loads((FIXTURES / "comfyui_live/relight_qwen.json").read_text())
+    payload["2"]["inputs"]["image"] = "cmfc_live_in.png"
+    payload["4"]["inputs"]["filename_prefix"] = "cmfc_live_out"
+    executor = comfyui.ComfyUIExecutor(URL, scratch=tmp_path / "scratch")
+    job = GenerationJob(scene="SC_99", stage="relight", take="v01", payload=payload,
+                        uploads={"cmfc_live_in.png": source})
+    result = executor.run(job, lambda value, maximum: None, threading.Event())
+    assert len(result.files) == 1 and result.files[0].kind == "image"
+    decoded = verify(result.files[0].path, "image")
+    assert (decoded.width, decoded.height) == (64, 96)
+    with Image.open(result.files[0].path) as out:
+        assert near(out.convert("RGB").getpixel((40, 60)), (245, 55, 225), 1)  # inverted
+    events = [e for batch in seen for e in batch]
+    assert "execution_start" in events and "executed" in events and events[-1] == "executing", events
+
+
+def test_a_real_server_rejection_is_reported_by_node_and_input(tmp_path):
+    import threading
+
+    from cmfc.executors import comfyui
+    from cmfc.executors.base import GenerationJob, PermanentError
+
+    payload = json.loads((FIXTURES / "comfyui_live/relight_qwen.json").read_text())
+    payload["2"]["inputs"]["image"] = "cmfc-live-no-such-file.png"
+    executor = comfyui.ComfyUIExecutor(URL, scratch=tmp_path / "scratch")
+    job = GenerationJob(scene="SC_99", stage="relight", take="v01", payload=payload)
+    with pytest.raises(PermanentError) as error:
+        executor.run(job, lambda value, maximum: None, threading.Event())
+    text = str(error.value)
+    assert "cmfc-live-no-such-file.png" in text and "cmfc.hero_image" in text, text
