@@ -159,3 +159,60 @@ def test_a_real_server_rejection_is_reported_by_node_and_input(tmp_path):
         executor.run(job, lambda value, maximum: None, threading.Event())
     text = str(error.value)
     assert "cmfc-live-no-such-file.png" in text and "cmfc.hero_image" in text, text
+
+
+def test_cancelling_removes_only_our_queued_prompt_and_spares_another_users_running_one(tmp_path):
+    import threading
+    import time
+    import uuid
+
+    import requests
+
+    from cmfc.executors import comfyui
+    from cmfc.executors.base import CancelledError, GenerationJob
+
+    slow = {"1": {"class_type": "EmptyImage", "inputs": {"width": 512, "height": 512, "batch_size": 1,
+                                                         "color": uuid.uuid4().int % 0xFFFFFF}},
+            "2": {"class_type": "RepeatImageBatch", "inputs": {"image": ["1", 0], "amount": 1000}},
+            "3": {"class_type": "CreateVideo", "inputs": {"images": ["2", 0], "fps": 24.0}},
+            "4": {"class_type": "SaveVideo", "inputs": {"video": ["3", 0], "filename_prefix": "cmfc_live_other",
+                                                        "format": "mp4", "codec": "h264"}}}
+    theirs = str(uuid.uuid4())
+    assert requests.post(f"{URL}/prompt", json={"prompt": slow, "client_id": "someone-else", "prompt_id": theirs},
+                         timeout=10).status_code == 200
+
+    def queue() -> tuple[set, set]:
+        reply = requests.get(f"{URL}/queue", timeout=10).json()
+        return ({item[1] for item in reply["queue_running"]}, {item[1] for item in reply["queue_pending"]})
+
+    def until(condition, seconds=30.0):
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.05)
+
+    until(lambda: theirs in queue()[0])
+    payload = json.loads((FIXTURES / "comfyui_live/hero_zimage.json").read_text())
+    payload["7"]["inputs"]["filename_prefix"] = "cmfc_live_cancelled"
+    executor = comfyui.ComfyUIExecutor(URL, scratch=tmp_path / "scratch")
+    job = GenerationJob(scene="SC_99", stage="hero", take="v01", payload=payload)
+    cancel, outcome = threading.Event(), []
+
+    def ours():
+        try:
+            executor.run(job, lambda value, maximum: None, cancel)
+        except CancelledError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=ours)
+    worker.start()
+    until(lambda: len(queue()[1]) == 1)
+    (mine,) = queue()[1]
+    cancel.set()
+    worker.join(30)
+    assert outcome and mine in str(outcome[0])
+    assert mine not in queue()[1]
+    until(lambda: theirs in requests.get(f"{URL}/history/{theirs}", timeout=10).json(), 120)
+    status = requests.get(f"{URL}/history/{theirs}", timeout=10).json()[theirs]["status"]
+    assert status["status_str"] == "success", status  # their prompt was not interrupted
+    assert mine not in requests.get(f"{URL}/history/{mine}", timeout=10).json()
