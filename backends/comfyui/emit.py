@@ -17,7 +17,8 @@ from pathlib import Path, PurePosixPath
 from cmfc.ir.models import Project, Scene
 from cmfc.naming import asset_name, hero_name, scene_role
 
-from .workflow import STAGE_TEMPLATES, bypass, canonical_json, inject, injection_points, load_template, load_workflow
+from .workflow import (STAGE_TEMPLATES, bypass, canonical_json, find_titled, inject, injection_points, load_template,
+                       load_workflow)
 
 NEGATIVE_PROMPT = "studio lighting, airbrushing, morphing, cartoon, extra fingers, text, watermark"
 GENERATION_WIDTH = 720  # Wan 2.x and Z-Image sizes: the project's aspect at this width, multiples of 16
@@ -105,7 +106,9 @@ def scene_payloads(project: Project, scene: Scene, ctx):
                 values["cmfc.lora_strength"] = float(lora.strength)
                 payload = inject(workflow, values, STAGE_TEMPLATES["hero"])
             else:
-                payload = _inject_available(bypass(workflow, "cmfc.lora", _object_info()), values, "hero")
+                if find_titled(workflow, "cmfc.lora"):  # a project's own workflow may have no LoRA node
+                    workflow = bypass(workflow, "cmfc.lora", _object_info())
+                payload = _inject_available(workflow, values, "hero", own=_is_own(ctx, "hero"))
         elif stage == "relight":
             source = hero_file if generated_hero else PurePosixPath(scene.hero.path).name
             values = {
@@ -117,7 +120,7 @@ def scene_payloads(project: Project, scene: Scene, ctx):
                 "cmfc.lora_strength": float(preset.lora_strength),
                 "cmfc.output": Path(hero_name(project.id, scene.id, lit=True, take=numbered)).stem,
             }
-            payload = _inject_available(_template(ctx, "relight"), values, "relight")
+            payload = _inject_available(_template(ctx, "relight"), values, "relight", own=_is_own(ctx, "relight"))
         else:
             if relit:
                 start_image = hero_name(project.id, scene.id, lit=True, take=numbered)
@@ -140,16 +143,29 @@ def scene_payloads(project: Project, scene: Scene, ctx):
                 values["cmfc.driving_video"] = PurePosixPath(scene.motion.driving).name
                 values["cmfc.prompt"] = _anchored(project, scene, scene.hero.prompt if scene.hero and scene.hero.prompt
                                                   else "")
-            payload = _inject_available(_template(ctx, stage), values, stage)
+            payload = _inject_available(_template(ctx, stage), values, stage, own=_is_own(ctx, stage))
         yield stage, name, payload
 
 
-def _inject_available(workflow: dict, values: dict, stage: str) -> dict:
-    """Inject the values the workflow has points for (a user's workflow may omit optional ones like negative)."""
+# The points every workflow must offer, ours or a project's own: the output's name and the chain's input.
+REQUIRED_POINTS = {"cmfc.output", "cmfc.hero_image", "cmfc.driving_video"}
+
+
+def _inject_available(workflow: dict, values: dict, stage: str, own: bool = False) -> dict:
+    """Inject the values the workflow has points for (a user's workflow may omit optional ones like negative).
+
+    A project's own workflow (``own``) may omit any point but those in REQUIRED_POINTS: e.g. a relight
+    without a LoRA or reference image, a hero with no prompt at all.
+    """
     points = set(injection_points(workflow))
-    optional = {"cmfc.negative", "cmfc.fps", "cmfc.lora_strength"}
+    optional = set(values) - REQUIRED_POINTS if own else {"cmfc.negative", "cmfc.fps", "cmfc.lora_strength"}
     chosen = {k: v for k, v in values.items() if k in points or k not in optional}
     return inject(workflow, chosen, STAGE_TEMPLATES[stage])
+
+
+def _is_own(ctx, stage: str) -> bool:
+    """Whether the project replaces this stage's template with its own ``comfyui/<template name>``."""
+    return (Path(ctx.root) / "comfyui" / STAGE_TEMPLATES[stage]).is_file()
 
 
 def _template(ctx, stage: str) -> dict:

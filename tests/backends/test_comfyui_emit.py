@@ -108,3 +108,33 @@ def test_light_none_turns_the_templates_default_relight_off(tiny):
     assert not [name for name in compile_payloads(tiny, dark) if "_SC_01_" in name]
     assert "did you mean none?" in tiny.errors(scenes.replace('stage_01.png"', 'stage_01.png"\n  light nne'))
     assert "or none for no relighting" in tiny.errors(scenes.replace('stage_01.png"', 'stage_01.png"\n  light zzzzzz'))
+
+
+def test_a_projects_own_workflows_may_omit_points_but_not_the_output_or_the_chain(tiny):
+    import shutil
+
+    import pytest
+
+    from cmfc.backends.comfyui.workflow import find_titled
+    from cmfc.diagnostics import CmfError
+    from tests.helpers import FIXTURES
+
+    scenes = TWO_SCENES.replace('line "That is the whole secret."', '''line "That is the whole secret."
+  hero zimage "an orange card"
+  light noir
+  motion wan22 "Hold still."''')
+    shutil.copytree(FIXTURES / "comfyui_live", tiny.root / "comfyui")  # no LoRA, prompt, reference image
+    payloads = compile_payloads(tiny, scenes)
+    lit = payloads["comfyui/PROJ_T_SC_02_HERO_LIT_v01.json"]
+    assert {n["class_type"] for n in lit.values()} == {"PrimitiveInt", "LoadImage", "ImageInvert", "SaveImage"}
+    node = {point: lit[ids[0]] for point in ("cmfc.hero_image", "cmfc.output") if (ids := find_titled(lit, point))}
+    assert node["cmfc.hero_image"]["inputs"]["image"] == "PROJ_T_SC_02_HERO.png"
+    assert node["cmfc.output"]["inputs"]["filename_prefix"] == "PROJ_T_SC_02_HERO_LIT"
+    hero = payloads["comfyui/PROJ_T_SC_02_HERO_v01.json"]
+    assert hero[find_titled(hero, "cmfc.width")[0]]["inputs"]["value"] == 720  # the generation width
+    relight = json.loads((tiny.root / "comfyui" / "relight_qwen.json").read_text())
+    relight["2"]["_meta"]["title"] = "source image"  # the chain's input point is gone: a clear error
+    (tiny.root / "comfyui" / "relight_qwen.json").write_text(json.dumps(relight))
+    with pytest.raises(CmfError) as error:
+        compile_payloads(tiny, scenes)
+    assert "no node titled 'cmfc.hero_image'" in str(error.value)
