@@ -18,8 +18,8 @@ from pathlib import PurePosixPath
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.ir.canonical import dumps
 from cmfc.ir.models import Project, Scene, SfxCue, Word
-from cmfc.ir.values import SAMPLE_RATE, round_to_units
-from cmfc.naming import asset_name, final_name, picked_take, scene_role, stage_dir, sonic_name
+from cmfc.ir.values import SAMPLE_RATE, frames_to_samples, round_to_units, samples_to_frames
+from cmfc.naming import final_name, picked_take, stage_dir, sonic_name
 
 __all__ = ["emit", "build_timeline", "duck_points", "sfx_cues", "SfxPlacement", "SCHEMA"]
 
@@ -32,12 +32,12 @@ DEFAULT_FIT = "loop"  # §3.8: a short clip loops, a long one is trimmed
 
 def emit(project: Project, ctx) -> dict[str, bytes]:
     """``timeline/timeline.json`` (canonical JSON) and ``timeline/timeline.py`` (the MoviePy script that renders it)."""
-    timeline = build_timeline(project, ctx.words, _frameworks(ctx))
+    timeline = build_timeline(project, ctx.words)
     script = resources.files("cmfc.templates").joinpath("timeline", "timeline.py").read_bytes()
     return {"timeline/timeline.json": dumps(timeline).encode("utf-8"), "timeline/timeline.py": script}
 
 
-def build_timeline(project: Project, words: tuple[Word, ...], frameworks) -> dict:
+def build_timeline(project: Project, words: tuple[Word, ...], frameworks=None) -> dict:
     """The timeline as plain JSON data; every path is relative to ``03_OUTPUT/<PROJECT>/``."""
     fmt = project.format
     return {
@@ -49,7 +49,7 @@ def build_timeline(project: Project, words: tuple[Word, ...], frameworks) -> dic
         "duration": {"frames": project.duration_frames, "samples": project.duration_samples},
         "outputs": {"final": _in_output(project, "assembly", final_name(project.id)),
                     "preview": _in_output(project, "assembly", final_name(project.id, preview=True))},
-        "clips": [_clip(project, scene, frameworks.templates[scene.template].role) for scene in project.scenes],
+        "clips": [_clip(project, scene) for scene in project.scenes],
         "audio": {"mix": {"path": _in_output(project, "sonic", sonic_name(project.id, "MASTER")), "start": 0},
                   "stems": _stems(project, words)},
     }
@@ -60,29 +60,20 @@ def _in_output(project: Project, stage: str, name: str) -> str:
     return str(PurePosixPath(stage_dir(project.id, stage).name, name))
 
 
-def _frameworks(ctx):
-    if ctx.frameworks is not None:
-        return ctx.frameworks
-    from cmfc.frameworks import load_frameworks
-
-    return load_frameworks()
-
-
-def _clip(project: Project, scene: Scene, template_role: str) -> dict:
-    role = scene_role(project, scene, template_role)
+def _clip(project: Project, scene: Scene) -> dict:
     take = picked_take(scene)
     fit = {"mode": scene.fit.mode if scene.fit else DEFAULT_FIT}
     if scene.fit is not None and scene.fit.mode == "speed":
         fit["speed"] = scene.fit.speed
     text = None
     if scene.text is not None:
-        text = {"content": scene.text.content, "placement": scene.text.placement}
+        text = {"content": scene.text.content, "placement": scene.text.placement, "y": scene.text_y}
     return {
         "scene": scene.id,
         "template": scene.template,
-        "role": role,
+        "role": scene.role,
         "take": take,
-        "path": _in_output(project, "fabrication", asset_name(project.id, scene.id, role, "FX", take, FABRICATED_EXT)),
+        "path": _in_output(project, "fabrication", PurePosixPath(scene.outputs.segment).name),
         "slot": {"start": scene.slot.start, "end": scene.slot.end},
         "fit": fit,
         "line": scene.line,
@@ -112,8 +103,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(str(value))
 
 
-def _frames(samples: int, fps: int) -> int:
-    return round_to_units(Fraction(samples, SAMPLE_RATE), fps)
+_frames = samples_to_frames
 
 
 def duck_points(words, fps: int, duration_frames: int, duck_db: Decimal,
@@ -208,7 +198,7 @@ def _scene_cue(scene: Scene, cue: SfxCue, words, fps: int, words_file: str | Non
         raise CmfError([Diagnostic(Span(words_file or "words"), f'scene {scene.id}: sfx {cue.name} on "{cue.on}": '
                                    "no such word is spoken in the scene")])
     offset = cue.at
-    start_sample = round_to_units(Fraction(scene.slot.start, fps), SAMPLE_RATE)
+    start_sample = frames_to_samples(scene.slot.start, fps)
     frame = scene.slot.start + (offset.to_frames(fps) if offset is not None else 0)
     sample = start_sample + (offset.to_samples(fps) if offset is not None else 0)
     return SfxPlacement(cue.name, scene.id, frame, sample, gain, None, False)

@@ -16,27 +16,21 @@ from cmfc.ir.models import Project
 from .ntp import write_ntp
 from .pyproject import write_py
 from .render_script import RenderJob, output_dir, render_script
-from .scene import SceneFiles, SceneInputs, build_scene, font_family, scene_files
+from .scene import SceneFiles, SceneInputs, build_scene, scene_files
 
 __all__ = ["emit"]
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:
     """Every Natron file of ``project``, by path relative to the compile folder."""
-    frameworks = ctx.frameworks
-    if frameworks is None:
-        from cmfc.frameworks import load_frameworks
-
-        frameworks = load_frameworks()
-    family = font_family(ctx.root, project.brand.font)
     files: dict[str, bytes] = {}
     jobs: list[RenderJob] = []
     previous: tuple[SceneFiles, int] | None = None
     fmt = project.format
     for scene in project.scenes:
-        paths = scene_files(project, scene, frameworks.templates[scene.template].role)
+        paths = scene_files(scene)
         facts = (ctx.media_facts or {}).get(paths.raw) or {}
-        inputs = SceneInputs(paths, previous, frameworks.effects, family, facts.get("frames"))
+        inputs = SceneInputs(paths, previous, project.font_family, facts.get("frames"))
         graph = build_scene(project, scene, inputs)
         length = max(1, scene.slot.length)
         stem = f"{project.id}_{scene.id}"

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.ir.models import Project
-from cmfc.naming import asset_name, picked_take, scene_role, sonic_name, stage_dir
+from cmfc.naming import sonic_name, stage_dir
 
 FABRICATED_EXT = "mp4"
 EXPORT_STAGE = "assembly"
@@ -63,6 +63,7 @@ class Title:
     name: str
     text: str
     placement: str
+    y: float  # its centre as a fraction of the height from the top (Scene.text_y)
     rec_in: int
     length: int
 
@@ -110,20 +111,17 @@ def build_edit(project: Project, ctx) -> Edit:
     from cmfc.backends.timeline import duck_points, sfx_cues
 
     fps, total = project.format.fps, project.duration_frames
-    templates = _frameworks(ctx).templates
     video, titles, markers = [], [], []
     for scene in project.scenes:
-        role = scene_role(project, scene, templates[scene.template].role)
-        take = picked_take(scene)
-        name = asset_name(project.id, scene.id, role, "FX", take, FABRICATED_EXT)
-        rel = stage_dir(project.id, "fabrication") / name
+        rel = PurePosixPath(scene.outputs.segment)
+        name = rel.name
         length = max(1, scene.slot.length)
         media = Media(f"scene:{scene.id}", name, url_for(rel, project.id), length, video=True)
         video.append(Clip(scene.id, media, 0, scene.slot.start, length))
         markers.append(Marker(scene.slot.start, scene.id, scene.line or ""))
         if scene.text is not None and scene.text.content:
             titles.append(Title(f"{scene.id} text", scene.text.content, scene.text.placement or "center",
-                                scene.slot.start, length))
+                                scene.text_y, scene.slot.start, length))
     voice_name = sonic_name(project.id, "VOICE_CLEAN")
     voice = Media("voice:", voice_name, url_for(stage_dir(project.id, "sonic") / voice_name, project.id),
                   total, video=False, channels=1)
@@ -183,10 +181,3 @@ def _audio_frames(root: Path, rel: str | PurePosixPath, fps: int) -> int | None:
     exact = Fraction(info.frames, info.samplerate) * fps
     return -(-exact.numerator // exact.denominator)
 
-
-def _frameworks(ctx):
-    if ctx.frameworks is not None:
-        return ctx.frameworks
-    from cmfc.frameworks import load_frameworks
-
-    return load_frameworks()

@@ -185,20 +185,16 @@ class _Writer:
         _sub(effect, "effectcategory", "Text")
         _sub(effect, "effecttype", "generator")
         _sub(effect, "mediatype", "video")
-        for parameter_id, name, value in (("str", "Text", title.text), ("origin", "Origin", _origin(title.placement))):
+        for parameter_id, name, value in (("str", "Text", title.text), ("origin", "Origin", _origin(title.y))):
             parameter = _sub(effect, "parameter")
             _sub(parameter, "parameterid", parameter_id)
             _sub(parameter, "name", name)
             _sub(parameter, "value", value)
 
 
-# Vertical position of a placement, as FCP 7's Text origin (-0.5 top .. 0.5 bottom, x then y).
-_ORIGINS = {"top": "0 -0.38", "upper_third": "0 -0.17", "center": "0 0", "lower_third": "0 0.17",
-            "bottom": "0 0.38", "behind_head": "0 -0.3"}
-
-
-def _origin(placement: str) -> str:
-    return _ORIGINS.get(placement, "0 0")
+def _origin(y: float) -> str:
+    """The resolved text centre as FCP 7's Text origin (-0.5 top .. 0.5 bottom, x then y)."""
+    return f"0 {round(y - 0.5, 6):g}"
 
 
 def _uuid(name: str) -> str:

@@ -37,6 +37,7 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     which runs it beside the first renders; the arc's tempo warning is then ``cmfc check``'s alone.
     """
     from cmfc.check.assets import check_assets, sfx_names
+    from cmfc.check.facts import font_family, scene_facts
     from cmfc.check.references import check_duplicates, check_names
     from cmfc.check.slots import align_lines, derive_slots, samples_to_frames
     from cmfc.lower.templates import template_defaults
@@ -104,11 +105,13 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
         data.update(slot=slots[i].model_dump() if slots and slots[i] else {"start": 0, "end": 0},
                     head_cut=head_cuts[i] if head_cuts else "explicit",
                     words=list(matches[i]) if matches[i] is not None else None, inherited=list(inherited))
-        scenes.append(Scene.model_validate(data))
+        scene = Scene.model_validate(data)
+        scenes.append(scene.model_copy(update=scene_facts(spec.id, scene, frameworks, spec.format.fps)))
     project_data = spec.model_dump(exclude={"scenes"})
     project = Project.model_validate({**project_data, "scenes": [s.model_dump() for s in scenes],
                                       "duration_frames": duration_frames, "duration_samples": voice_samples,
-                                      "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed})
+                                      "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed,
+                                      "font_family": font_family(location.root, spec.brand.font)})
     return Compiled(project=project, words=words, location=location,
                     warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks,
                     music_analysis=analysis, music_deferred=deferred)

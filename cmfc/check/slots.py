@@ -12,13 +12,12 @@ from fractions import Fraction
 
 from cmfc.diagnostics import Diagnostics, Span
 from cmfc.ir.models import FrameRange, ProjectSpec, Word
+from cmfc.ir import values
 from cmfc.ir.values import SAMPLE_RATE, round_to_units
 from cmfc.media.words import normalise
 
 
-def samples_to_frames(samples: int, fps: int) -> int:
-    """Samples at 48 kHz to frames by the rounding rule."""
-    return round_to_units(Fraction(samples, SAMPLE_RATE), fps)
+samples_to_frames = values.samples_to_frames  # the IR's one conversion (kept here for its callers)
 
 
 def format_seconds(frames: int, fps: int) -> str:

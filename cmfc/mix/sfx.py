@@ -108,11 +108,9 @@ def _cue(name: str, start: int, gain_db: float, sfx_files: Mapping[str, Path], p
 
 
 def _frames_to_samples(frames: int, fps: int) -> int:
-    from fractions import Fraction
+    from cmfc.ir.values import frames_to_samples
 
-    from cmfc.ir.values import round_to_units
-
-    return round_to_units(Fraction(frames, fps), SAMPLE_RATE)
+    return frames_to_samples(frames, fps)
 
 
 def _stereo(samples: np.ndarray) -> np.ndarray:
