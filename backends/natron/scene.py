@@ -68,7 +68,7 @@ def build_scene(project: Project, scene: Scene, inputs: SceneInputs) -> Graph:
             continue
         picture = FRAGMENTS[use.name](ctx, picture, dict(use.values), Window.of(use.start, use.end))
 
-    if scene.text is not None and scene.text.content.strip():
+    if scene.text_y is not None:
         text = _kinetic_text(graph, project, scene, inputs.font_family)
         picture = graph.add(K.MERGE, "Merge").connect("B", picture).connect("A", text).choose("operation", "over")
         pop = max(2, round(TEXT_POP_SECONDS * fmt.fps))

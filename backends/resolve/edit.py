@@ -10,6 +10,7 @@ for this target leaves it out), so ``cmfc compile`` and ``cmfc build`` give the 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +22,12 @@ from cmfc.naming import sonic_name, stage_dir
 
 FABRICATED_EXT = "mp4"
 EXPORT_STAGE = "assembly"
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value: str) -> str:
+    """Text XML 1.0 can hold (a blueprint's JSON may carry any control character): the others are dropped."""
+    return _XML_UNSAFE.sub("", value)
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,7 @@ def build_edit(project: Project, ctx) -> Edit:
         media = Media(f"scene:{scene.id}", name, url_for(rel, project.id), length, video=True)
         video.append(Clip(scene.id, media, 0, scene.slot.start, length))
         markers.append(Marker(scene.slot.start, scene.id, scene.line or ""))
-        if scene.text is not None and scene.text.content:
+        if scene.text_y is not None:
             titles.append(Title(f"{scene.id} text", scene.text.content, scene.text.placement or "center",
                                 scene.text_y, scene.slot.start, length))
     voice_name = sonic_name(project.id, "VOICE_CLEAN")

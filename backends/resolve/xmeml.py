@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from cmfc.backends.resolve.edit import Clip, Edit, Media
+from cmfc.backends.resolve.edit import Clip, Edit, Media, xml_safe
 
 E = etree.Element
 TEXT_EFFECT = "Text"  # FCP 7's built-in Text generator; Resolve maps it to a Text title
@@ -20,9 +20,9 @@ HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
 
 
 def _sub(parent, tag: str, text: str | int | None = None, **attrib) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: v for k, v in attrib.items()})
+    element = etree.SubElement(parent, tag, {k: xml_safe(v) for k, v in attrib.items()})
     if text is not None:
-        element.text = str(text)
+        element.text = xml_safe(str(text))
     return element
 
 

@@ -125,7 +125,8 @@ def scene_facts(project_id: str, scene: Scene, frameworks, fps: int) -> dict:
     """The facts of a scene whose slot is known: its role, outputs, generator needs, effect windows, text centre."""
     role = scene_role(None, scene, frameworks.templates[scene.template].role)
     effects = tuple(resolve_effect(frameworks.effects[use.name], use, fps, scene.slot.length) for use in scene.fx)
-    text_y = text_centre(scene.text.placement) if scene.text is not None else None
+    drawn = scene.text is not None and scene.text.content.strip()  # blank text is drawn by no target
+    text_y = text_centre(scene.text.placement) if drawn else None
     return {"role": role, "outputs": scene_outputs(project_id, scene, role), "generator": generator_needs(scene),
             "effects": effects, "text_y": text_y}
 

@@ -223,7 +223,8 @@ class Scene(SceneSpec):
     generator: tuple[str, ...] = Field((), description="what must be generated (\"hero lora\", \"motion wan22\")")
     outputs: Optional[SceneOutputs] = None
     effects: tuple[EffectWindow, ...] = Field((), description="its fx, typed, with their frames")
-    text_y: Optional[float] = Field(None, description="the kinetic text's centre, as a fraction of the height from the top")
+    text_y: Optional[float] = Field(None, description="the kinetic text's centre, as a fraction of the height from the top "
+                                                      "(None: no text is drawn)")
 
     @property
     def needs_generator(self) -> bool:

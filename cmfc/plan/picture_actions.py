@@ -251,7 +251,7 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
     request = SegmentRequest(
         scene_id=scene.id, width=project.format.width, height=project.format.height, fps=fps, frames=frames,
         source=source, path=path, card=card, motion=motion, fit=fit,
-        text=Text(scene.text.content, scene.text_y) if scene.text else None,
+        text=Text(scene.text.content, scene.text_y) if scene.text_y is not None else None,
         effects=tuple(effects), style=Style(font, str(project.brand.base), str(project.brand.highlight)),
         captions=captions, preview=preview,
     )
