@@ -9,7 +9,17 @@ from __future__ import annotations
 from cmfc.captions import ass_document, group_words, srt_document
 from cmfc.ir.models import Project
 
-__all__ = ["emit"]
+__all__ = ["STAGE", "units", "emit"]
+STAGE = "05_assembly"
+
+
+def units(project: Project, frameworks) -> list:
+    """One action for the project: the words grouped and styled in the brand."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import timeline_view
+
+    files = (f"captions/{project.id}.ass", f"captions/{project.id}.srt")
+    return [Unit("captions", timeline_view(project, brand=True), files, reads=("words", "font"))]
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:

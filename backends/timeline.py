@@ -21,13 +21,23 @@ from cmfc.ir.models import Project, Scene, SfxCue, Word
 from cmfc.ir.values import SAMPLE_RATE, frames_to_samples, round_to_units, samples_to_frames
 from cmfc.naming import final_name, picked_take, stage_dir, sonic_name
 
-__all__ = ["emit", "build_timeline", "duck_points", "sfx_cues", "SfxPlacement", "SCHEMA"]
+__all__ = ["STAGE", "units", "emit", "build_timeline", "duck_points", "sfx_cues", "SfxPlacement", "SCHEMA"]
+STAGE = "05_assembly"
 
 SCHEMA = "cmfc.timeline/1"
 FABRICATED_EXT = "mp4"
 DUCK_ATTACK = Fraction(40, 1000)  # seconds: the music is fully ducked when a word starts
 DUCK_RELEASE = Fraction(250, 1000)  # seconds: back to full level this long after a word ends
 DEFAULT_FIT = "loop"  # §3.8: a short clip loops, a long one is trimmed
+
+
+def units(project: Project, frameworks) -> list:
+    """One action for the project: the timeline view, with the words, the music and the SFX it places."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import timeline_view
+
+    return [Unit("timeline", timeline_view(project, brand=False), ("timeline/timeline.json", "timeline/timeline.py"),
+                 reads=("words", "music", "sfx"))]
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:

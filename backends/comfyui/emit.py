@@ -22,6 +22,21 @@ from .workflow import STAGE_TEMPLATES, bypass, canonical_json, inject, injection
 NEGATIVE_PROMPT = "studio lighting, airbrushing, morphing, cartoon, extra fingers, text, watermark"
 GENERATION_WIDTH = 720  # Wan 2.x and Z-Image sizes: the project's aspect at this width, multiples of 16
 WAN_FPS = 16
+STAGE = "03_mining"
+
+
+def units(project: Project, frameworks) -> list:
+    """One action per scene that generates anything, reading that scene (and the seed, not the brand)."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import scene_view
+
+    found = []
+    for scene in project.scenes:
+        view = scene_view(project, scene, brand=False, seed=True)
+        files = payload_names(view, scene, frameworks)
+        if files:
+            found.append(Unit(f"comfyui:{scene.id}", view, tuple(sorted(files)), scene.id, reads=("comfyui_overrides",)))
+    return found
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:

@@ -18,7 +18,19 @@ from .pyproject import write_py
 from .render_script import RenderJob, output_dir, render_script
 from .scene import SceneFiles, SceneInputs, build_scene, scene_files
 
-__all__ = ["emit"]
+__all__ = ["STAGE", "units", "emit"]
+STAGE = "04_fabrication"
+
+
+def units(project: Project, frameworks) -> list:
+    """One action per scene (its composite, reading that scene only) and one for the render scripts."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import scene_view, skeleton_view
+
+    found = [Unit(f"natron:{scene.id}", scene_view(project, scene, brand=True, seed=False),
+                  (f"natron/{project.id}_{scene.id}.ntp", f"natron/{project.id}_{scene.id}.py"), scene.id)
+             for scene in project.scenes]
+    return found + [Unit("natron:render", skeleton_view(project), ("natron/cmfc_paths.py", "natron/render.sh"))]
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:
