@@ -55,9 +55,9 @@ class Unit:
 BACKENDS: dict[str, str] = {
     "comfyui": "cmfc.backends.comfyui.emit",
     "natron": "cmfc.backends.natron",
-    "timeline": "cmfc.backends.timeline",
-    "resolve": "cmfc.backends.resolve",
     "captions": "cmfc.backends.captions",
+    "resolve": "cmfc.backends.resolve",
+    "timeline": "cmfc.backends.timeline",
 }
 
 

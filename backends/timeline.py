@@ -15,9 +15,8 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import PurePosixPath
 
-from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.ir.canonical import dumps
-from cmfc.ir.models import Project, Scene, SfxCue, Word
+from cmfc.ir.models import Project, Scene, Word
 from cmfc.ir.values import SAMPLE_RATE, frames_to_samples, round_to_units, samples_to_frames
 from cmfc.naming import final_name, picked_take, stage_dir, sonic_name
 
@@ -172,43 +171,6 @@ class SfxPlacement:
                 "gain_db": _number(self.gain_db), "word": self.word, "auto": self.auto}
 
 
-def sfx_cues(project: Project, words) -> list[SfxPlacement]:
-    """Every SFX cue (the scenes' ``sfx`` and the librarian's ``sfx_auto`` placements), in time order."""
-    fps = project.format.fps
-    placed: list[tuple[int, SfxPlacement]] = []
-    order = {scene.id: index for index, scene in enumerate(project.scenes)}
-    for scene in project.scenes:
-        for cue in scene.sfx:
-            placed.append((order[scene.id], _scene_cue(scene, cue, words, fps, project.voice.words)))
-    for auto in project.auto_sfx:
-        label = words[auto.word].text if auto.word is not None else auto.keyword
-        placed.append((order.get(auto.scene, len(order)), SfxPlacement(
-            auto.sfx, auto.scene, _frames(auto.start, fps), auto.start, Decimal(0), label, True)))
-    placed.sort(key=lambda item: (item[1].sample, item[0], item[1].name))
-    return [placement for _, placement in placed]
-
-
-def _scene_words(scene: Scene, words, fps: int) -> list[Word]:
-    """The voice words of the scene: those its line aligns to, else those starting inside its slot."""
-    if scene.words is not None:
-        first, last = scene.words
-        return list(words[first:last + 1])
-    return [w for w in words if scene.slot.start <= _frames(w.start, fps) < scene.slot.end]
-
-
-def _scene_cue(scene: Scene, cue: SfxCue, words, fps: int, words_file: str | None) -> SfxPlacement:
-    from cmfc.media.words import normalise
-
-    gain = cue.gain.db if cue.gain is not None else Decimal(0)
-    if cue.on is not None:
-        wanted = normalise(cue.on)
-        for word in _scene_words(scene, words, fps):
-            if normalise(word.text) == wanted:
-                return SfxPlacement(cue.name, scene.id, _frames(word.start, fps), word.start, gain, word.text, False)
-        raise CmfError([Diagnostic(Span(words_file or "words"), f'scene {scene.id}: sfx {cue.name} on "{cue.on}": '
-                                   "no such word is spoken in the scene")])
-    offset = cue.at
-    start_sample = frames_to_samples(scene.slot.start, fps)
-    frame = scene.slot.start + (offset.to_frames(fps) if offset is not None else 0)
-    sample = start_sample + (offset.to_samples(fps) if offset is not None else 0)
-    return SfxPlacement(cue.name, scene.id, frame, sample, gain, None, False)
+def sfx_cues(project: Project, words=()) -> list[SfxPlacement]:
+    """Every SFX cue (the scenes' ``sfx`` and the librarian's ``sfx_auto`` placements), in time order, as resolved."""
+    return [SfxPlacement(s.name, s.scene, s.frame, s.sample, s.gain.db, s.word, s.auto) for s in project.sfx_starts]

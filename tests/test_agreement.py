@@ -72,6 +72,29 @@ def test_effect_windows_agree(example):
     assert_effect_windows_agree(*example)
 
 
+def test_sfx_starts_agree(example):
+    assert_sfx_starts_agree(*example)
+
+
+def assert_sfx_starts_agree(compiled, files, actions):
+    """timeline.json's cues, the OTIO SFX track and the mix's cues start where the IR places each SFX."""
+    import opentimelineio as otio
+
+    project = compiled.project
+    starts = project.sfx_starts
+    cues = json.loads(files["timeline/timeline.json"])["audio"]["stems"]["sfx"]
+    assert [(c["name"], c["sample"], c["frame"]) for c in cues] == [(s.name, s.sample, s.frame) for s in starts]
+    mix = next((a for a in actions if a.id == "sonic:mix"), None)
+    if mix is not None:
+        assert [c["start"] for c in mix.params["request"]["cues"]] == [s.sample for s in starts]
+    timeline = otio.adapters.read_from_string(files[f"resolve/{project.id}.otio"].decode(), "otio_json")
+    sfx_tracks = [t for t in timeline.audio_tracks() if "SFX" in t.name]
+    if sfx_tracks:
+        placed = [sfx_tracks[0].range_of_child(c).start_time.to_frames() for c in sfx_tracks[0]
+                  if isinstance(c, otio.schema.Clip)]
+        assert set(placed) <= {s.frame for s in starts} and (len(placed) > 0) == (len(starts) > 0)
+
+
 def assert_cut_frames_agree(compiled, files, actions):
     import opentimelineio as otio
 
@@ -191,5 +214,6 @@ def test_generated_projects_agree_in_every_target(tmp_path_factory, monkeypatch)
         assert_cut_frames_agree(compiled, files, actions)
         assert_text_centre_and_font_agree(compiled, files, actions)
         assert_effect_windows_agree(compiled, files, actions)
+        assert_sfx_starts_agree(compiled, files, actions)
 
     check()

@@ -9,7 +9,6 @@ for this target leaves it out), so ``cmfc compile`` and ``cmfc build`` give the 
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -115,7 +114,7 @@ def url_for(project_relative: str | PurePosixPath, project_id: str) -> str:
 
 def build_edit(project: Project, ctx) -> Edit:
     """The edit of ``project`` (words and the SFX library come from ``ctx``)."""
-    from cmfc.backends.timeline import duck_points, sfx_cues
+    from cmfc.backends.timeline import duck_points
 
     fps, total = project.format.fps, project.duration_frames
     video, titles, markers = [], [], []
@@ -142,30 +141,26 @@ def build_edit(project: Project, ctx) -> Edit:
         gain = tuple(duck_points(ctx.words, fps, total, project.music.duck.db))
         music_track = (Clip("music", music, 0, 0, frames, gain=gain),)
     audio.append(music_track)
-    audio.append(tuple(_sfx_clips(project, ctx, sfx_cues(project, ctx.words))))
+    audio.append(tuple(_sfx_clips(project, ctx)))
     return Edit(project.id, fps, project.format.width, project.format.height, total, tuple(video), tuple(titles),
                 tuple(audio), tuple(markers))
 
 
-def _sfx_clips(project: Project, ctx, cues) -> list[Clip]:
-    if not cues:
-        return []
-    from cmfc.check.assets import sfx_names
-
+def _sfx_clips(project: Project, ctx) -> list[Clip]:
+    """The resolved SFX (``Project.sfx_starts``) on A3, each as long as its file."""
     fps, total = project.format.fps, project.duration_frames
-    library = sfx_names(ctx.root / project.sfx_library) if project.sfx_library else {}
     clips = []
-    for index, cue in enumerate(cues, 1):
-        if cue.name not in library:
+    for cue in project.sfx_starts:
+        if cue.path is None:
             raise CmfError([Diagnostic(Span(project.sfx_library or project.id),
                                        f"scene {cue.scene}: no sound effect named {cue.name} in the sfx library")])
-        rel = PurePosixPath(Path(os.path.relpath(library[cue.name], ctx.root)).as_posix())
+        rel = PurePosixPath(cue.path)
         frames = max(1, _audio_frames(ctx.root, rel, fps) or fps)
         length = min(frames, total - cue.frame)
         if length <= 0:
             continue
         media = Media(f"sfx:{rel}", rel.name, url_for(rel, project.id), frames, video=False, channels=2)
-        clips.append(Clip(f"{cue.name} ({cue.scene})", media, 0, cue.frame, length, gain_db=cue.gain_db))
+        clips.append(Clip(f"{cue.name} ({cue.scene})", media, 0, cue.frame, length, gain_db=cue.gain.db))
     # a cue overlapping the next is shortened: one audio track holds one clip at a time
     trimmed = []
     for clip, following in zip(clips, clips[1:] + [None]):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cmfc.diagnostics import CmfError, Diagnostics, Span
-from cmfc.ir.models import Project, ProjectSpec, Scene, Word
+from cmfc.ir.models import AutoSfx, Project, ProjectSpec, Scene, Word
 from cmfc.project import SpecLocation
 
 
@@ -37,7 +37,7 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     which runs it beside the first renders; the arc's tempo warning is then ``cmfc check``'s alone.
     """
     from cmfc.check.assets import check_assets, sfx_names
-    from cmfc.check.facts import font_family, scene_facts
+    from cmfc.check.facts import font_family, scene_facts, sfx_starts
     from cmfc.check.references import check_duplicates, check_names
     from cmfc.check.slots import align_lines, derive_slots, samples_to_frames
     from cmfc.lower.templates import template_defaults
@@ -50,8 +50,9 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     files = check_assets(spec, location.root, positions, diag, path)
     from cmfc.check.references import NO_LIBRARY
 
+    library_files = sfx_names(files[("sfx_library",)]) if ("sfx_library",) in files else {}
     if ("sfx_library",) in files:
-        library_names = set(sfx_names(files[("sfx_library",)]))
+        library_names = set(library_files)
     else:
         library_names = NO_LIBRARY if spec.sfx_library is None else None
     check_names(spec, frameworks, library_names, positions, diag, path)
@@ -107,11 +108,15 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
                     words=list(matches[i]) if matches[i] is not None else None, inherited=list(inherited))
         scene = Scene.model_validate(data)
         scenes.append(scene.model_copy(update=scene_facts(spec.id, scene, frameworks, spec.format.fps)))
+    root = location.root.resolve()
+    library = {name: file.resolve().relative_to(root).as_posix() for name, file in library_files.items()}
+    starts = sfx_starts(scenes, [AutoSfx.model_validate(p) for p in placed], words, spec.format.fps, library)
     project_data = spec.model_dump(exclude={"scenes"})
     project = Project.model_validate({**project_data, "scenes": [s.model_dump() for s in scenes],
                                       "duration_frames": duration_frames, "duration_samples": voice_samples,
                                       "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed,
-                                      "font_family": font_family(location.root, spec.brand.font)})
+                                      "font_family": font_family(location.root, spec.brand.font),
+                                      "sfx_starts": starts})
     return Compiled(project=project, words=words, location=location,
                     warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks,
                     music_analysis=analysis, music_deferred=deferred)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from cmfc.ir.models import EffectUse, EffectWindow, Scene, SceneOutputs
-from cmfc.ir.values import Color, Time
+from cmfc.ir.models import EffectUse, EffectWindow, Scene, SceneOutputs, SfxStart
+from cmfc.ir.values import Color, Level, Time, frames_to_samples, samples_to_frames
 from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
 
 # The kinetic text's vertical centre, as a fraction of the frame height from the top: the local
@@ -130,3 +130,45 @@ def scene_facts(project_id: str, scene: Scene, frameworks, fps: int) -> dict:
     return {"role": role, "outputs": scene_outputs(project_id, scene, role), "generator": generator_needs(scene),
             "effects": effects, "text_y": text_y}
 
+
+
+def sfx_starts(scenes, auto_sfx, words, fps: int, library: Mapping[str, str]) -> list[SfxStart]:
+    """Every SFX (the scenes' cues, then ``sfx_auto``'s) at its sample and frame, in time order.
+
+    A cue ``on`` a word starts with that word as the scene says it (its aligned words, else the words
+    starting in its slot); ``at`` is from the scene's start. ``library``: name -> project-relative file.
+    """
+    placed = []
+    order = {scene.id: index for index, scene in enumerate(scenes)}
+    for scene in scenes:
+        for cue in scene.sfx:
+            gain = cue.gain if cue.gain is not None else Level.parse("0dB")
+            if cue.on is not None:
+                word = _spoken(scene, cue.on, words, fps)
+                if word is None:  # check refused it already (not a word of the line); nothing to place
+                    continue
+                sample, label = word.start, word.text
+            else:
+                offset = cue.at.to_samples(fps) if cue.at is not None else 0
+                sample, label = frames_to_samples(scene.slot.start, fps) + offset, None
+            placed.append((order[scene.id], SfxStart(name=cue.name, scene=scene.id, sample=sample,
+                                                     frame=samples_to_frames(sample, fps), gain=gain, word=label,
+                                                     path=library.get(cue.name))))
+    for auto in auto_sfx:
+        label = words[auto.word].text if auto.word is not None else auto.keyword
+        placed.append((order.get(auto.scene, len(order)), SfxStart(
+            name=auto.sfx, scene=auto.scene, sample=auto.start, frame=samples_to_frames(auto.start, fps), word=label,
+            auto=True, path=library.get(auto.sfx))))
+    placed.sort(key=lambda item: (item[1].sample, item[0], item[1].name))
+    return [start for _, start in placed]
+
+
+def _spoken(scene, wanted: str, words, fps: int):
+    from cmfc.media.words import normalise
+
+    if scene.words is not None:
+        first, last = scene.words
+        candidates = words[first:last + 1]
+    else:
+        candidates = [w for w in words if scene.slot.start <= samples_to_frames(w.start, fps) < scene.slot.end]
+    return next((w for w in candidates if normalise(w.text) == normalise(wanted)), None)

@@ -281,6 +281,19 @@ class AutoSfx(Node):
     keyword: str = Field(description="the trigger word, or arc:riser / arc:impact")
 
 
+class SfxStart(Node):
+    """An SFX as every target places it, resolved once: a scene's cue or an ``sfx_auto`` placement."""
+
+    name: str
+    scene: str
+    sample: int = Field(ge=0, description="where it starts, in samples at 48 kHz from the video's start")
+    frame: int = Field(ge=0, description="the same start in frames (the rounding rule)")
+    gain: Level = Field(Level.parse("0dB"))
+    word: Optional[str] = Field(None, description="the spoken word it starts with, or the auto placement's keyword")
+    auto: bool = False
+    path: Optional[AssetPath] = Field(None, description="its file in the sfx library (None: no library to look in)")
+
+
 class Project(ProjectSpec):
     """The resolved project: the IR every backend reads."""
 
@@ -290,11 +303,12 @@ class Project(ProjectSpec):
     music_facts: Optional[MusicFacts] = Field(None, description="tempo, beats, sections of the music (when snapping)")
     auto_sfx: tuple[AutoSfx, ...] = ()
     font_family: str = Field("DejaVu Sans", description="the family the kinetic text and captions are set in")
+    sfx_starts: tuple[SfxStart, ...] = Field((), description="every SFX in time order, with its file")
 
     def spec(self) -> ProjectSpec:
         """The project as declared."""
         data = self.model_dump(exclude={"scenes", "duration_frames", "duration_samples", "music_facts", "auto_sfx",
-                                        "font_family"})
+                                        "font_family", "sfx_starts"})
         data["scenes"] = [scene.spec() for scene in self.scenes]
         return ProjectSpec.model_validate(data)
 

@@ -19,10 +19,13 @@ def scene_view(project: Project, scene: Scene, *, brand: bool, seed: bool) -> Pr
         "scenes": (scene,),
         "characters": characters,
         "brand": project.brand if brand else Brand(),
+        "font_family": project.font_family if brand else Project.model_fields["font_family"].default,
         "seed": project.seed if seed else 0,
         "music": None,
         "music_facts": None,
         "sfx_library": None,
+        "sfx_starts": (),
+        "auto_sfx": (),
     })
 
 
@@ -32,7 +35,8 @@ def timeline_view(project: Project, *, brand: bool) -> Project:
                    for scene in project.scenes)
     characters = tuple(c.model_copy(update={"anchor": None}) for c in project.characters)
     return project.model_copy(update={"scenes": scenes, "characters": characters, "seed": 0, "music_facts": None,
-                                      "brand": project.brand if brand else Brand()})
+                                      "brand": project.brand if brand else Brand(),
+                                      "font_family": project.font_family if brand else Project.model_fields["font_family"].default})
 
 
 def _hero_without_prompt(scene: Scene):
@@ -55,4 +59,5 @@ def skeleton_view(project: Project) -> Project:
                                             "effects": (), "text_y": None})
                    for scene in project.scenes)
     return project.model_copy(update={"scenes": scenes, "characters": (), "seed": 0, "brand": Brand(), "title": "",
-                                      "music": None, "music_facts": None, "sfx_library": None})
+                                      "music": None, "music_facts": None, "sfx_library": None, "sfx_starts": (),
+                                      "auto_sfx": (), "font_family": Project.model_fields["font_family"].default})

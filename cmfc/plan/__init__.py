@@ -97,14 +97,10 @@ def _unit_inputs(compiled: Compiled, reads: tuple[str, ...]) -> dict:
         inputs["font"] = FileInput(project.brand.font)
     if "music" in reads and project.music is not None:
         inputs["music"] = FileInput(project.music.path)
-    if "sfx" in reads and project.sfx_library:
-        from cmfc.check.assets import sfx_names
-
-        root = compiled.location.root.resolve()
-        used = {cue.name for scene in project.scenes for cue in scene.sfx} | {a.sfx for a in project.auto_sfx}
-        for name, path in sorted(sfx_names(root / project.sfx_library).items()):
-            if name in used:
-                inputs[f"sfx_{name}"] = FileInput(path.resolve().relative_to(root).as_posix())
+    if "sfx" in reads:
+        for start in sorted(project.sfx_starts, key=lambda s: s.name):
+            if start.path is not None:
+                inputs[f"sfx_{start.name}"] = FileInput(start.path)
     if "comfyui_overrides" in reads:
         inputs.update(_overrides(compiled.location.root, "comfyui"))
     return inputs

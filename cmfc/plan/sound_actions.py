@@ -177,7 +177,7 @@ def _mix_request(compiled: Compiled) -> tuple[dict, dict]:
     root = compiled.location.root
     inputs: dict = {"voice_clean": ActionInput("sonic:voice_clean", "voice_clean")}
     library = sfx_names(root / project.sfx_library) if project.sfx_library else {}
-    cues = resolve_cues(project, compiled.words, library)
+    cues = resolve_cues(project, library)
     sfx_inputs: dict[str, str] = {}
     cue_params = []
     for cue in cues:
