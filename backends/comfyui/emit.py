@@ -182,3 +182,8 @@ def _object_info() -> dict:
 
     text = resources.files("cmfc.templates").joinpath("comfyui", "object_info.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def generation_stages(project: Project, scene: Scene, frameworks) -> list[tuple[str, str, int]]:
+    """(stage, payload name, take) for each generation the scene needs (what the estimate prices)."""
+    return list(_stages(project, scene, frameworks))

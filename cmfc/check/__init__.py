@@ -157,7 +157,7 @@ def _refiner(spec: ProjectSpec, root, voice_file, facts, words, positions, diag,
 
 
 def _canonical_use(use: dict, catalogue: dict) -> dict:
-    from cmfc.check.references import canonical_param, coerce_param
+    from cmfc.ir.params import canonical_param, coerce_param
 
     effect = catalogue.get(use["name"])
     params = {}

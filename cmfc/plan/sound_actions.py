@@ -114,7 +114,7 @@ def apply_scene_afx(voice_path: str, uses: list[dict], out_path: Path) -> None:
 
 def _afx_params(compiled: Compiled) -> list[dict]:
     """Each scene's ``afx`` as an absolute sample span with typed parameters (times stay as text)."""
-    from cmfc.check.references import coerce_param
+    from cmfc.ir.params import coerce_param
     from cmfc.ir.values import SAMPLE_RATE, frames_to_samples
 
     project = compiled.project
