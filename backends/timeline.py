@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from cmfc.ir.canonical import dumps
 from cmfc.ir.models import Project, Scene, Word
-from cmfc.ir.values import SAMPLE_RATE, frames_to_samples, round_to_units, samples_to_frames
+from cmfc.ir.values import SAMPLE_RATE, round_to_units, samples_to_frames
 from cmfc.naming import final_name, picked_take, stage_dir, sonic_name
 
 __all__ = ["STAGE", "units", "emit", "build_timeline", "duck_points", "sfx_cues", "SfxPlacement", "SCHEMA"]

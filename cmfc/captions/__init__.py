@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from cmfc.ir.models import Project, Word

@@ -8,12 +8,11 @@ The first scene starts at frame 0 and the last ends where the voice ends.
 from __future__ import annotations
 
 import difflib
-from fractions import Fraction
 
 from cmfc.diagnostics import Diagnostics, Span
 from cmfc.ir.models import FrameRange, ProjectSpec, Word
 from cmfc.ir import values
-from cmfc.ir.values import SAMPLE_RATE, round_to_units
+from cmfc.ir.values import SAMPLE_RATE
 from cmfc.media.words import normalise
 
 

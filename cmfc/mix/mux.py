@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 from typing import Sequence
 

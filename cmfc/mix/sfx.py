@@ -1,8 +1,8 @@
-"""SFX cues (stage 6): resolved from the IR onto the voice's words, then laid on a stereo track.
+"""SFX cues (stage 6): the SFX the IR places (``Project.sfx_starts``, resolved once), laid on a stereo track.
 
-A cue ``on "success"`` starts with that word of its scene's line as the voice says it
-(matched the way the Verbatim Mandate compares words); ``at 1.2s`` is relative to the
-scene's start. The caller hands the library as ``{name: file}`` (``cmfc.check.assets.sfx_names``).
+Where each starts (``on "success"``: with that word as the voice says it; ``at 1.2s``: from the scene's
+start) is decided in resolution (cmfc/check/facts.py), so the mix and the timelines agree. The caller
+hands the library as ``{name: file}`` (``cmfc.check.assets.sfx_names``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span, suggest
-from cmfc.ir.models import Project, Scene, Word
+from cmfc.ir.models import Project
 from cmfc.ir.values import SAMPLE_RATE
 from cmfc.mix.request import Cue
 
