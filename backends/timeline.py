@@ -15,13 +15,13 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import PurePosixPath
 
-from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.ir.canonical import dumps
-from cmfc.ir.models import Project, Scene, SfxCue, Word
-from cmfc.ir.values import SAMPLE_RATE, round_to_units
-from cmfc.naming import asset_name, final_name, picked_take, scene_role, stage_dir, sonic_name
+from cmfc.ir.models import Project, Scene, Word
+from cmfc.ir.values import SAMPLE_RATE, round_to_units, samples_to_frames
+from cmfc.naming import final_name, picked_take, stage_dir, sonic_name
 
-__all__ = ["emit", "build_timeline", "duck_points", "sfx_cues", "SfxPlacement", "SCHEMA"]
+__all__ = ["STAGE", "units", "emit", "build_timeline", "duck_points", "sfx_cues", "SfxPlacement", "SCHEMA"]
+STAGE = "05_assembly"
 
 SCHEMA = "cmfc.timeline/1"
 FABRICATED_EXT = "mp4"
@@ -30,14 +30,23 @@ DUCK_RELEASE = Fraction(250, 1000)  # seconds: back to full level this long afte
 DEFAULT_FIT = "loop"  # §3.8: a short clip loops, a long one is trimmed
 
 
+def units(project: Project, frameworks) -> list:
+    """One action for the project: the timeline view, with the words, the music and the SFX it places."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import timeline_view
+
+    return [Unit("timeline", timeline_view(project, brand=False), ("timeline/timeline.json", "timeline/timeline.py"),
+                 reads=("words", "music", "sfx"))]
+
+
 def emit(project: Project, ctx) -> dict[str, bytes]:
     """``timeline/timeline.json`` (canonical JSON) and ``timeline/timeline.py`` (the MoviePy script that renders it)."""
-    timeline = build_timeline(project, ctx.words, _frameworks(ctx))
+    timeline = build_timeline(project, ctx.words)
     script = resources.files("cmfc.templates").joinpath("timeline", "timeline.py").read_bytes()
     return {"timeline/timeline.json": dumps(timeline).encode("utf-8"), "timeline/timeline.py": script}
 
 
-def build_timeline(project: Project, words: tuple[Word, ...], frameworks) -> dict:
+def build_timeline(project: Project, words: tuple[Word, ...], frameworks=None) -> dict:
     """The timeline as plain JSON data; every path is relative to ``03_OUTPUT/<PROJECT>/``."""
     fmt = project.format
     return {
@@ -49,7 +58,7 @@ def build_timeline(project: Project, words: tuple[Word, ...], frameworks) -> dic
         "duration": {"frames": project.duration_frames, "samples": project.duration_samples},
         "outputs": {"final": _in_output(project, "assembly", final_name(project.id)),
                     "preview": _in_output(project, "assembly", final_name(project.id, preview=True))},
-        "clips": [_clip(project, scene, frameworks.templates[scene.template].role) for scene in project.scenes],
+        "clips": [_clip(project, scene) for scene in project.scenes],
         "audio": {"mix": {"path": _in_output(project, "sonic", sonic_name(project.id, "MASTER")), "start": 0},
                   "stems": _stems(project, words)},
     }
@@ -60,29 +69,20 @@ def _in_output(project: Project, stage: str, name: str) -> str:
     return str(PurePosixPath(stage_dir(project.id, stage).name, name))
 
 
-def _frameworks(ctx):
-    if ctx.frameworks is not None:
-        return ctx.frameworks
-    from cmfc.frameworks import load_frameworks
-
-    return load_frameworks()
-
-
-def _clip(project: Project, scene: Scene, template_role: str) -> dict:
-    role = scene_role(project, scene, template_role)
+def _clip(project: Project, scene: Scene) -> dict:
     take = picked_take(scene)
     fit = {"mode": scene.fit.mode if scene.fit else DEFAULT_FIT}
     if scene.fit is not None and scene.fit.mode == "speed":
         fit["speed"] = scene.fit.speed
     text = None
     if scene.text is not None:
-        text = {"content": scene.text.content, "placement": scene.text.placement}
+        text = {"content": scene.text.content, "placement": scene.text.placement, "y": scene.text_y}
     return {
         "scene": scene.id,
         "template": scene.template,
-        "role": role,
+        "role": scene.role,
         "take": take,
-        "path": _in_output(project, "fabrication", asset_name(project.id, scene.id, role, "FX", take, FABRICATED_EXT)),
+        "path": _in_output(project, "fabrication", PurePosixPath(scene.outputs.segment).name),
         "slot": {"start": scene.slot.start, "end": scene.slot.end},
         "fit": fit,
         "line": scene.line,
@@ -112,8 +112,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(str(value))
 
 
-def _frames(samples: int, fps: int) -> int:
-    return round_to_units(Fraction(samples, SAMPLE_RATE), fps)
+_frames = samples_to_frames
 
 
 def duck_points(words, fps: int, duration_frames: int, duck_db: Decimal,
@@ -172,43 +171,6 @@ class SfxPlacement:
                 "gain_db": _number(self.gain_db), "word": self.word, "auto": self.auto}
 
 
-def sfx_cues(project: Project, words) -> list[SfxPlacement]:
-    """Every SFX cue (the scenes' ``sfx`` and the librarian's ``sfx_auto`` placements), in time order."""
-    fps = project.format.fps
-    placed: list[tuple[int, SfxPlacement]] = []
-    order = {scene.id: index for index, scene in enumerate(project.scenes)}
-    for scene in project.scenes:
-        for cue in scene.sfx:
-            placed.append((order[scene.id], _scene_cue(scene, cue, words, fps, project.voice.words)))
-    for auto in project.auto_sfx:
-        label = words[auto.word].text if auto.word is not None else auto.keyword
-        placed.append((order.get(auto.scene, len(order)), SfxPlacement(
-            auto.sfx, auto.scene, _frames(auto.start, fps), auto.start, Decimal(0), label, True)))
-    placed.sort(key=lambda item: (item[1].sample, item[0], item[1].name))
-    return [placement for _, placement in placed]
-
-
-def _scene_words(scene: Scene, words, fps: int) -> list[Word]:
-    """The voice words of the scene: those its line aligns to, else those starting inside its slot."""
-    if scene.words is not None:
-        first, last = scene.words
-        return list(words[first:last + 1])
-    return [w for w in words if scene.slot.start <= _frames(w.start, fps) < scene.slot.end]
-
-
-def _scene_cue(scene: Scene, cue: SfxCue, words, fps: int, words_file: str | None) -> SfxPlacement:
-    from cmfc.media.words import normalise
-
-    gain = cue.gain.db if cue.gain is not None else Decimal(0)
-    if cue.on is not None:
-        wanted = normalise(cue.on)
-        for word in _scene_words(scene, words, fps):
-            if normalise(word.text) == wanted:
-                return SfxPlacement(cue.name, scene.id, _frames(word.start, fps), word.start, gain, word.text, False)
-        raise CmfError([Diagnostic(Span(words_file or "words"), f'scene {scene.id}: sfx {cue.name} on "{cue.on}": '
-                                   "no such word is spoken in the scene")])
-    offset = cue.at
-    start_sample = round_to_units(Fraction(scene.slot.start, fps), SAMPLE_RATE)
-    frame = scene.slot.start + (offset.to_frames(fps) if offset is not None else 0)
-    sample = start_sample + (offset.to_samples(fps) if offset is not None else 0)
-    return SfxPlacement(cue.name, scene.id, frame, sample, gain, None, False)
+def sfx_cues(project: Project, words=()) -> list[SfxPlacement]:
+    """Every SFX cue (the scenes' ``sfx`` and the librarian's ``sfx_auto`` placements), in time order, as resolved."""
+    return [SfxPlacement(s.name, s.scene, s.frame, s.sample, s.gain.db, s.word, s.auto) for s in project.sfx_starts]

@@ -52,7 +52,7 @@ def main() -> None:
         cases = {
             "image + kenburns + text": SegmentRequest(
                 "SC_01", source="image", path="still.png", motion=KenBurns((1.0, 1.15), "right"),
-                text=Text("EVERY DAY / YOU SHOW UP", "lower_third"), **base),
+                text=Text("EVERY DAY / YOU SHOW UP", 0.70), **base),
             "clip + pingpong": SegmentRequest("SC_02", source="clip", path="clip.mp4", fit=Fit("pingpong"), **base),
             "storyboard card (static)": SegmentRequest(
                 "SC_03", source="card", card=Card("HOOK-4", "ALEX", "a man walks into a storm", 0, frames,

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 from cmfc.check import load
-from cmfc.plan.picture_actions import needs_generator
 from cmfc.render.card import Card, draw_card
 
 
@@ -26,12 +25,12 @@ def scene_clip(scene, root: Path, fps: int, size: tuple[int, int], font: str | N
 
     width, height = size
     duration = (scene.slot.end - scene.slot.start) / fps
-    if scene.hero is not None and scene.hero.kind == "clip" and not needs_generator(scene):
+    if scene.hero is not None and scene.hero.kind == "clip" and not scene.needs_generator:
         picture = VideoFileClip(str(root / scene.hero.path), audio=False)
         picture = picture.resized(height=height).cropped(x_center=picture.w * height / picture.h / 2,
                                                          width=width).with_effects([vfx.Loop(duration=duration)])
     else:
-        if scene.hero is not None and scene.hero.path and not needs_generator(scene):
+        if scene.hero is not None and scene.hero.path and not scene.needs_generator:
             still = root / scene.hero.path
         else:
             still = scratch / f"{scene.id}.png"

@@ -34,7 +34,10 @@ def asset_name(project_id: str, scene_id: str, role: str, kind: str, version: in
 
 
 def scene_role(project: Project, scene: Scene, template_role: str) -> str:
-    """The asset role of a scene's footage: what its hero and motion make it, else its template's role."""
+    """The asset role of a scene's footage: what its hero and motion make it, else its template's role.
+
+    Resolution calls this once per scene (``Scene.role``); targets read the role from the IR.
+    """
     if scene.motion is not None and scene.motion.kind == "onetoall":
         return "PERF"
     if scene.hero is not None and scene.hero.kind == "lora":

@@ -243,3 +243,43 @@ def test_missing_audio_effects_file_is_an_empty_table(tmp_path, monkeypatch):
     finally:
         load_module._builtin_tables.cache_clear()
         load_module._builtin_frameworks.cache_clear()
+
+
+GLITCH_OVERRIDE = """\
+effects:
+  - id: EFFECT-V-07
+    name: glitch
+    category: color
+    timing: instant
+    description: A longer, harder glitch for this project.
+    params:
+      intensity: {type: float, default: 0.9, min: 0, max: 1, description: How broken the picture gets.}
+      duration: {type: time, default: "0.5s", min: 0.04, max: 5, description: How long the glitch lasts.}
+      blocks: {type: int, default: 12, min: 1, max: 64, description: Number of displaced blocks per frame.}
+"""
+
+
+def test_a_project_effect_default_reaches_the_local_render_as_well_as_natron(tiny):
+    """frameworks/effects.yaml changes glitch's defaults: the render segment's params and key change with
+    Natron's keys (the renderer reads the resolved effect, not a catalogue of its own)."""
+    from cmfc.build.keys import action_key
+    from cmfc.check import load
+    from cmfc.compile import compile_targets
+    from cmfc.plan import PlanOptions, plan_project
+
+    scenes = "\nscene SC_01 HOOK-1 at 0s..2.5s\n  fx glitch at 0.5s\n\nscene SC_02 SETUP-1 at 2.5s..5s\n"
+    spec = str(tiny.write(scenes))
+
+    def build(compiled):
+        render = next(a for a in plan_project(compiled, PlanOptions(targets=())) if a.id == "render:SC_01")
+        glitch, = render.params["request"]["effects"]
+        natron = compile_targets(compiled, ["natron"])["natron/PROJ_T_SC_01.ntp"]
+        return glitch, action_key(render, "v", {}), natron
+
+    before = build(load(spec, defer_music=True))
+    write(tiny.root / "frameworks", "effects.yaml", GLITCH_OVERRIDE)
+    after = build(load(spec, defer_music=True))
+    assert (before[0]["params"]["intensity"], before[0]["end"] - before[0]["start"]) == (0.5, 7)
+    assert (after[0]["params"]["intensity"], after[0]["end"] - after[0]["start"]) == (0.9, 12)
+    assert after[1] != before[1]
+    assert after[2] != before[2]

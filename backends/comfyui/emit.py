@@ -23,6 +23,21 @@ from .workflow import (STAGE_TEMPLATES, bypass, canonical_json, find_titled, inj
 NEGATIVE_PROMPT = "studio lighting, airbrushing, morphing, cartoon, extra fingers, text, watermark"
 GENERATION_WIDTH = 720  # Wan 2.x and Z-Image sizes: the project's aspect at this width, multiples of 16
 WAN_FPS = 16
+STAGE = "03_mining"
+
+
+def units(project: Project, frameworks) -> list:
+    """One action per scene that generates anything, reading that scene (and the seed, not the brand)."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import scene_view
+
+    found = []
+    for scene in project.scenes:
+        view = scene_view(project, scene, brand=False, seed=True)
+        files = payload_names(view, scene, frameworks)
+        if files:
+            found.append(Unit(f"comfyui:{scene.id}", view, tuple(sorted(files)), scene.id, reads=("comfyui_overrides",)))
+    return found
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:
@@ -183,3 +198,8 @@ def _object_info() -> dict:
 
     text = resources.files("cmfc.templates").joinpath("comfyui", "object_info.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def generation_stages(project: Project, scene: Scene, frameworks) -> list[tuple[str, str, int]]:
+    """(stage, payload name, take) for each generation the scene needs (what the estimate prices)."""
+    return list(_stages(project, scene, frameworks))

@@ -14,38 +14,49 @@ from importlib import resources
 
 from cmfc.ir.models import Project
 
-from cmfc.check.natron_template import load_template
+from cmfc.media.natron_template import load_template
 
 from .master import inject, scene_values, writer_name
 from .ntp import write_ntp
 from .pyproject import write_py
 from .render_script import RenderJob, output_dir, render_script
-from .scene import SceneFiles, SceneInputs, build_scene, font_family, scene_files
+from .scene import SceneFiles, SceneInputs, build_scene, scene_files
 
-__all__ = ["emit"]
+__all__ = ["STAGE", "units", "emit"]
+STAGE = "04_fabrication"
+
+
+def units(project: Project, frameworks) -> list:
+    """One action per scene (its composite, reading that scene only) and one for the render scripts."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import scene_view, skeleton_view
+
+    # A master comp replaces the generated graph (so no .py form) and is read by every Natron action.
+    forms = (".ntp",) if project.natron_master else (".ntp", ".py")
+    reads = ("natron_master",) if project.natron_master else ()
+    found = [Unit(f"natron:{scene.id}", scene_view(project, scene, brand=True, seed=False),
+                  tuple(f"natron/{project.id}_{scene.id}{form}" for form in forms), scene.id, reads)
+             for scene in project.scenes]
+    return found + [Unit("natron:render", skeleton_view(project), ("natron/cmfc_paths.py", "natron/render.sh"),
+                         None, reads)]
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:
     """Every Natron file of ``project``, by path relative to the compile folder."""
-    frameworks = ctx.frameworks
-    if frameworks is None:
-        from cmfc.frameworks import load_frameworks
-
-        frameworks = load_frameworks()
-    family = font_family(ctx.root, project.brand.font)
     files: dict[str, bytes] = {}
     jobs: list[RenderJob] = []
     previous: tuple[SceneFiles, int] | None = None
     fmt = project.format
-    template = load_template(ctx.root) if ctx.root is not None else None  # check vouched for it
+    # check vouched for the project's master comp; resolution says whether there is one
+    template = load_template(ctx.root) if project.natron_master and ctx.root is not None else None
     for scene in project.scenes:
-        paths = scene_files(project, scene, frameworks.templates[scene.template].role)
+        paths = scene_files(scene)
         facts = (ctx.media_facts or {}).get(paths.raw) or {}
-        inputs = SceneInputs(paths, previous, frameworks.effects, family, facts.get("frames"))
+        inputs = SceneInputs(paths, previous, project.font_family, facts.get("frames"))
         length = max(1, scene.slot.length)
         stem = f"{project.id}_{scene.id}"
         if template is not None:
-            values = scene_values(project, scene, paths, length, frameworks.effects)
+            values = scene_values(project, scene, paths, length)
             files[f"natron/{stem}.ntp"] = inject(template, values)
             jobs.append(RenderJob(stem, length, output_dir(paths.fx), writer_name(template), python_form=False))
             previous = (paths, length)

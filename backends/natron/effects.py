@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
 
-from cmfc.ir.values import Color, Time
-
 from . import knobs as K
 from .graph import CONSTANT, HORIZONTAL, LINEAR, Graph, Key, Node
 
@@ -43,9 +41,6 @@ class FxContext:
     def center(self) -> tuple[float, float]:
         return self.width / 2.0, self.height / 2.0
 
-    def frames(self, time: Time) -> int:
-        return time.to_frames(self.fps)
-
     def random(self, *salt) -> float:
         """A repeatable number in [-1, 1] for this scene and ``salt``."""
         digest = hashlib.sha256("/".join(map(str, (self.seed,) + salt)).encode()).digest()
@@ -54,10 +49,20 @@ class FxContext:
 
 @dataclass(frozen=True)
 class Window:
-    """The frames an effect covers, inclusive, within 1..length."""
+    """The frames an effect covers, inclusive, 1-based: the resolved ``[start, end)`` is ``first = start + 1``,
+    ``last = end`` (docs/timing.md). ``rest`` is the first frame after it, where an animation is back at rest."""
 
     first: int
     last: int
+
+    @classmethod
+    def of(cls, start: int, end: int) -> "Window":
+        """The Natron frames of the resolved 0-based half-open window ``[start, end)``."""
+        return cls(start + 1, end)
+
+    @property
+    def rest(self) -> int:
+        return self.last + 1
 
 
 def gate(ctx: FxContext, window: Window, on: float, off: float = 0.0) -> list[Key] | None:
@@ -116,8 +121,8 @@ def shake(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
 def zoom_punch(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     """Transform.scale punching in to ``scale`` in the first third of ``duration`` and easing back."""
     node = transform_node(ctx, upstream)
-    peak = window.first + max(1, (window.last - window.first) // 3)
-    end = max(peak + 1, window.last)
+    peak = window.first + max(1, (window.rest - window.first) // 3)
+    end = max(peak + 1, window.rest)
     keys = [Key(window.first, 1.0, LINEAR), Key(peak, p["scale"], HORIZONTAL), Key(end, 1.0, HORIZONTAL)]
     for dimension in (0, 1):
         node.animate("scale", dimension, keys)
@@ -257,15 +262,15 @@ def blur(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     return node
 
 
-def _rgb(color: Color) -> tuple[float, float, float]:
-    return tuple(round(c / 255.0, 6) for c in color.rgb)
+def _rgb(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    return tuple(round(c / 255.0, 6) for c in rgb)
 
 
 def flash(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     """A Solid of ``color`` merged over the plate, its mix jumping to ``intensity`` and fading out."""
     solid = ctx.graph.add(K.SOLID, "Solid").set("color", *_rgb(p["color"]))
     merge = ctx.graph.add(K.MERGE, "Merge").connect("B", upstream).connect("A", solid).choose("operation", "over")
-    keys = [Key(window.first, p["intensity"], LINEAR), Key(max(window.first + 1, window.last), 0.0, LINEAR)]
+    keys = [Key(window.first, p["intensity"], LINEAR), Key(max(window.first + 1, window.rest), 0.0, LINEAR)]
     if window.first > 1:
         keys.insert(0, Key(window.first - 1, 0.0, CONSTANT))
     merge.animate("mix", 0, keys)
@@ -322,7 +327,7 @@ def light_leak(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     width = 0.6 * ctx.width
     rect.set("size", width, 1.2 * ctx.height).set("softness", 0.3 * ctx.width)
     rect.set("color1", *_rgb(p["color"]), 1.0)
-    end = max(window.first + 2, window.last)
+    end = max(window.first + 2, window.rest)
     rect.animate("bottomLeft", 0, [Key(window.first, -width), Key(end, float(ctx.width))])
     rect.animate("bottomLeft", 1, [Key(window.first, -0.1 * ctx.height, CONSTANT)])
     merge = ctx.graph.add(K.MERGE, "Merge").connect("B", upstream).connect("A", rect).choose("operation", "screen")

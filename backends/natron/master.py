@@ -1,6 +1,6 @@
 """Inject one scene into the project's master comp (``natron/MASTER_COMP.ntp``), by node label.
 
-The template is read once (``cmfc.check.natron_template``: the byte span of every saved knob
+The template is read once (``cmfc.media.natron_template``: the byte span of every saved knob
 value); each scene's values replace exactly those spans and every other byte of the template is
 kept as Natron saved it, the way ComfyUI values are injected by node title. Values are written
 as Natron writes them: strings XML-escaped like Boost does, doubles ``%.17e``, ints as integers.
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from cmfc.check.natron_template import CAPTION, GRADE, HERO, PLATE, TEXT, WRITER, Template, TemplateKnob
+from cmfc.media.natron_template import CAPTION, GRADE, HERO, PLATE, TEXT, WRITER, Template, TemplateKnob
 from cmfc.ir.models import Project, Scene
 from cmfc.naming import hero_name, picked_take, stage_dir
 
-from .catalogue import typed_params
 from .ntp import number, xml_text
 from .scene import SceneFiles, text_markup
 
@@ -22,7 +21,7 @@ GRADE_EFFECTS = ("grade_noir", "grade_warm", "grade_teal_orange")
 _BOOST_ENTITIES = {'"': "&quot;", "'": "&apos;"}
 
 
-def scene_values(project: Project, scene: Scene, files: SceneFiles, length: int, effects: dict) -> dict[tuple[str, str], list]:
+def scene_values(project: Project, scene: Scene, files: SceneFiles, length: int) -> dict[tuple[str, str], list]:
     """(label, knob) -> the value per dimension this scene gives it; ``("", knob)`` = a project knob."""
     take = picked_take(scene)
     hero = stage_dir(project.id, "mining") / hero_name(project.id, scene.id, lit=scene.light is not None,
@@ -40,10 +39,9 @@ def scene_values(project: Project, scene: Scene, files: SceneFiles, length: int,
         (HERO, "filename"): [str(hero)],
         (CAPTION, "text"): [scene.line or ""],
     }
-    grades = [use for use in scene.fx if use.name in GRADE_EFFECTS]
+    grades = [use for use in scene.effects if use.name in GRADE_EFFECTS]  # typed in resolution
     if grades:
-        use = grades[-1]
-        values[(GRADE, "mix")] = [float(typed_params(effects[use.name], use.params).get("strength", 1.0))]
+        values[(GRADE, "mix")] = [float(grades[-1].values.get("strength", 1.0))]
     return values
 
 

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
 from cmfc.ir.models import Project, Scene
-from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
 
 from . import knobs as K
-from .catalogue import FRAGMENTS, typed_params, window_for
-from .effects import FxContext
+from .catalogue import FRAGMENTS
+from .effects import FxContext, Window
 from .graph import HORIZONTAL, LINEAR, Graph, Key, Node
 
-# Where the centre of the kinetic text sits, as a fraction of the height from the bottom (Natron is y-up).
-PLACEMENT_HEIGHT = {"top": 0.85, "upper_third": 2 / 3, "center": 0.5, "lower_third": 1 / 3, "bottom": 0.15}
-# behind_head needs a matte of the subject to put the text between head and background; we have none.
-FALLBACK_PLACEMENT = {"behind_head": "upper_third"}
 FIT_AFTER = {"loop": "loop", "pingpong": "bounce", "trim": "hold", "speed": "hold"}
 TEXT_SIZE = 0.1  # font size as a fraction of the frame width
 TEXT_POP_SECONDS = 0.25
@@ -36,13 +30,9 @@ class SceneFiles:
     fx: str
 
 
-def scene_files(project: Project, scene: Scene, template_role: str) -> SceneFiles:
-    """The scene's raw clip (03_mining) and its composited output (04_fabrication), named by cmfc.naming."""
-    role = scene_role(project, scene, template_role)
-    take = picked_take(scene)
-    raw = stage_dir(project.id, "mining") / asset_name(project.id, scene.id, role, "RAW", take, "mp4")
-    fx = stage_dir(project.id, "fabrication") / asset_name(project.id, scene.id, role, "FX", take, "mov")
-    return SceneFiles(str(raw), str(fx))
+def scene_files(scene: Scene) -> SceneFiles:
+    """The scene's raw clip (03_mining) and its composited output (04_fabrication), as resolved."""
+    return SceneFiles(scene.outputs.raw, scene.outputs.composite)
 
 
 @dataclass
@@ -51,7 +41,6 @@ class SceneInputs:
 
     files: SceneFiles
     previous: tuple[SceneFiles, int] | None  # the previous scene's files and length, for transitions
-    effects: dict  # the catalogue, by name
     font_family: str
     raw_frames: int | None  # the raw clip's length when known
 
@@ -72,14 +61,14 @@ def build_scene(project: Project, scene: Scene, inputs: SceneInputs) -> Graph:
         return previous[0]
 
     ctx = FxContext(graph, fmt.width, fmt.height, fmt.fps, length, f"{project.seed}/{scene.id}", previous_picture)
-    uses = [u for u in scene.fx if inputs.effects[u.name].timing != "transition"]
-    uses += [u for u in scene.fx if inputs.effects[u.name].timing == "transition"]  # on top: the whole picture cuts
+    uses = [e for e in scene.effects if e.timing != "transition"]
+    uses += [e for e in scene.effects if e.timing == "transition"]  # on top: the whole picture cuts
     for use in uses:
-        effect = inputs.effects[use.name]
-        params = typed_params(effect, use.params)
-        picture = FRAGMENTS[use.name](ctx, picture, params, window_for(effect, use, params, ctx))
+        if use.end <= use.start and use.name != "hard_cut":  # no frame to change (hard_cut marks the cut)
+            continue
+        picture = FRAGMENTS[use.name](ctx, picture, dict(use.values), Window.of(use.start, use.end))
 
-    if scene.text is not None and scene.text.content.strip():
+    if scene.text_y is not None:
         text = _kinetic_text(graph, project, scene, inputs.font_family)
         picture = graph.add(K.MERGE, "Merge").connect("B", picture).connect("A", text).choose("operation", "over")
         pop = max(2, round(TEXT_POP_SECONDS * fmt.fps))
@@ -148,12 +137,6 @@ def text_markup(content: str, highlight: str, keywords: tuple[str, ...]) -> str:
     return "\n".join(marked)
 
 
-def placement(scene: Scene) -> str:
-    """Where the text goes; behind_head falls back to upper_third (no subject matte)."""
-    wanted = scene.text.placement or "center"
-    return FALLBACK_PLACEMENT.get(wanted, wanted)
-
-
 def _kinetic_text(graph: Graph, project: Project, scene: Scene, font_family: str) -> Node:
     fmt, brand = project.format, project.brand
     text = graph.add(K.TEXT, "Text")
@@ -164,23 +147,9 @@ def _kinetic_text(graph: Graph, project: Project, scene: Scene, font_family: str
     text.set("size", round(TEXT_SIZE * fmt.width))
     text.set("color", *(round(c / 255.0, 6) for c in brand.base.rgb), 1.0)
     text.choose("align", "Center").choose("valign", "Center").choose("wrap", "Word")
-    text.set("center", fmt.width / 2.0, round(fmt.height * PLACEMENT_HEIGHT[placement(scene)], 3))
+    # the resolved centre is measured from the top; Natron is y-up
+    text.set("center", fmt.width / 2.0, round(fmt.height * (1.0 - scene.text_y), 3))
     pop = max(2, round(TEXT_POP_SECONDS * fmt.fps))
     for dimension in (0, 1):  # kinetic: the words pop in from 80 % and settle
         text.animate("scale", dimension, [Key(1, 0.8, LINEAR), Key(1 + pop, 1.0, HORIZONTAL)])
     return text
-
-
-def font_family(root, font: str | None) -> str:
-    """The family name inside the brand font file (read with Pillow), else the file's stem; Arial without a font."""
-    if not font:
-        return "Arial"
-    try:
-        from PIL import ImageFont
-
-        family = ImageFont.truetype(str(root / font), 12).getname()[0]
-        if family:
-            return family
-    except Exception:  # an unreadable font still renders with the file loaded as `custom`
-        pass
-    return PurePosixPath(font).stem

@@ -29,14 +29,14 @@ def _switch_keys(frame: int) -> list[Key]:
 
 def crossfade(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     """Dissolve from the previous scene's last frame to this scene over ``duration``."""
-    end = max(window.first + 1, window.last)
+    end = max(window.first + 1, window.rest)
     return _dissolve(ctx, ctx.previous(), upstream, [Key(window.first, 0.0), Key(end, 1.0)])
 
 
 def whip_pan(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     """Both pictures slide a frame's width in ``direction`` with motion blur; the new one lands over the old."""
     dx, dy = DIRECTIONS[p["direction"]]
-    end = max(window.first + 1, window.last)
+    end = max(window.first + 1, window.rest)
     travel = (-dx * ctx.width, -dy * ctx.height)  # the camera pans one way, the picture moves the other
     moved = []
     for source, start, finish in ((ctx.previous(), (0.0, 0.0), travel), (upstream, (-travel[0], -travel[1]), (0.0, 0.0))):
@@ -50,7 +50,7 @@ def whip_pan(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
 
 def zoom_through(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     """The previous picture zooms in to ``scale``, cut at the middle, this one zooms out from ``scale``."""
-    end = max(window.first + 2, window.last)
+    end = max(window.first + 2, window.rest)
     middle = (window.first + end) // 2
     out_zoom = transform_node(ctx, ctx.previous())
     in_zoom = transform_node(ctx, upstream)
@@ -62,15 +62,15 @@ def zoom_through(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Nod
 
 def glitch_cut(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     """A cut at the middle of ``duration`` hidden under the glitch shader at ``intensity``."""
-    end = max(window.first + 2, window.last)
+    end = max(window.first + 2, window.rest)
     cut = _dissolve(ctx, ctx.previous(), upstream, _switch_keys((window.first + end) // 2))
     return shader_node(ctx, cut, "glitch", [("intensity", "float", p["intensity"]), ("blocks", "int", 12)],
-                   Window(window.first, end))
+                   Window(window.first, end - 1))
 
 
 def dip_to_black(ctx: FxContext, upstream: Node, p: dict, window: Window) -> Node:
     """Black merged over the cut, its mix rising to 1 at the middle of ``duration`` and back to 0."""
-    end = max(window.first + 2, window.last)
+    end = max(window.first + 2, window.rest)
     middle = (window.first + end) // 2
     cut = _dissolve(ctx, ctx.previous(), upstream, _switch_keys(middle))
     black = ctx.graph.add(K.SOLID, "Solid").set("color", 0.0, 0.0, 0.0)

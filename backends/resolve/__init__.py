@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from cmfc.ir.models import Project
 
-__all__ = ["emit"]
+__all__ = ["STAGE", "units", "emit"]
+STAGE = "05_assembly"
+
+
+def units(project: Project, frameworks) -> list:
+    """One action for the project: the edit reads the timeline view, the words, the music and the SFX files."""
+    from cmfc.backends import Unit
+    from cmfc.ir.views import timeline_view
+
+    files = tuple(f"resolve/{project.id}.{ext}" for ext in ("fcpxml", "otio", "xml"))
+    return [Unit("resolve", timeline_view(project, brand=False), files, reads=("words", "music", "sfx"))]
 
 
 def emit(project: Project, ctx) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ for this target leaves it out), so ``cmfc compile`` and ``cmfc build`` give the 
 
 from __future__ import annotations
 
-import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -17,10 +17,16 @@ from pathlib import Path, PurePosixPath
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span
 from cmfc.ir.models import Project
-from cmfc.naming import asset_name, picked_take, scene_role, sonic_name, stage_dir
+from cmfc.naming import sonic_name, stage_dir
 
 FABRICATED_EXT = "mp4"
 EXPORT_STAGE = "assembly"
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value: str) -> str:
+    """Text XML 1.0 can hold (a blueprint's JSON may carry any control character): the others are dropped."""
+    return _XML_UNSAFE.sub("", value)
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class Title:
     name: str
     text: str
     placement: str
+    y: float  # its centre as a fraction of the height from the top (Scene.text_y)
     rec_in: int
     length: int
 
@@ -107,23 +114,20 @@ def url_for(project_relative: str | PurePosixPath, project_id: str) -> str:
 
 def build_edit(project: Project, ctx) -> Edit:
     """The edit of ``project`` (words and the SFX library come from ``ctx``)."""
-    from cmfc.backends.timeline import duck_points, sfx_cues
+    from cmfc.backends.timeline import duck_points
 
     fps, total = project.format.fps, project.duration_frames
-    templates = _frameworks(ctx).templates
     video, titles, markers = [], [], []
     for scene in project.scenes:
-        role = scene_role(project, scene, templates[scene.template].role)
-        take = picked_take(scene)
-        name = asset_name(project.id, scene.id, role, "FX", take, FABRICATED_EXT)
-        rel = stage_dir(project.id, "fabrication") / name
+        rel = PurePosixPath(scene.outputs.segment)
+        name = rel.name
         length = max(1, scene.slot.length)
         media = Media(f"scene:{scene.id}", name, url_for(rel, project.id), length, video=True)
         video.append(Clip(scene.id, media, 0, scene.slot.start, length))
         markers.append(Marker(scene.slot.start, scene.id, scene.line or ""))
-        if scene.text is not None and scene.text.content:
+        if scene.text_y is not None:
             titles.append(Title(f"{scene.id} text", scene.text.content, scene.text.placement or "center",
-                                scene.slot.start, length))
+                                scene.text_y, scene.slot.start, length))
     voice_name = sonic_name(project.id, "VOICE_CLEAN")
     voice = Media("voice:", voice_name, url_for(stage_dir(project.id, "sonic") / voice_name, project.id),
                   total, video=False, channels=1)
@@ -137,30 +141,26 @@ def build_edit(project: Project, ctx) -> Edit:
         gain = tuple(duck_points(ctx.words, fps, total, project.music.duck.db))
         music_track = (Clip("music", music, 0, 0, frames, gain=gain),)
     audio.append(music_track)
-    audio.append(tuple(_sfx_clips(project, ctx, sfx_cues(project, ctx.words))))
+    audio.append(tuple(_sfx_clips(project, ctx)))
     return Edit(project.id, fps, project.format.width, project.format.height, total, tuple(video), tuple(titles),
                 tuple(audio), tuple(markers))
 
 
-def _sfx_clips(project: Project, ctx, cues) -> list[Clip]:
-    if not cues:
-        return []
-    from cmfc.check.assets import sfx_names
-
+def _sfx_clips(project: Project, ctx) -> list[Clip]:
+    """The resolved SFX (``Project.sfx_starts``) on A3, each as long as its file."""
     fps, total = project.format.fps, project.duration_frames
-    library = sfx_names(ctx.root / project.sfx_library) if project.sfx_library else {}
     clips = []
-    for index, cue in enumerate(cues, 1):
-        if cue.name not in library:
+    for cue in project.sfx_starts:
+        if cue.path is None:
             raise CmfError([Diagnostic(Span(project.sfx_library or project.id),
                                        f"scene {cue.scene}: no sound effect named {cue.name} in the sfx library")])
-        rel = PurePosixPath(Path(os.path.relpath(library[cue.name], ctx.root)).as_posix())
+        rel = PurePosixPath(cue.path)
         frames = max(1, _audio_frames(ctx.root, rel, fps) or fps)
         length = min(frames, total - cue.frame)
         if length <= 0:
             continue
         media = Media(f"sfx:{rel}", rel.name, url_for(rel, project.id), frames, video=False, channels=2)
-        clips.append(Clip(f"{cue.name} ({cue.scene})", media, 0, cue.frame, length, gain_db=cue.gain_db))
+        clips.append(Clip(f"{cue.name} ({cue.scene})", media, 0, cue.frame, length, gain_db=cue.gain.db))
     # a cue overlapping the next is shortened: one audio track holds one clip at a time
     trimmed = []
     for clip, following in zip(clips, clips[1:] + [None]):
@@ -183,10 +183,3 @@ def _audio_frames(root: Path, rel: str | PurePosixPath, fps: int) -> int | None:
     exact = Fraction(info.frames, info.samplerate) * fps
     return -(-exact.numerator // exact.denominator)
 
-
-def _frameworks(ctx):
-    if ctx.frameworks is not None:
-        return ctx.frameworks
-    from cmfc.frameworks import load_frameworks
-
-    return load_frameworks()

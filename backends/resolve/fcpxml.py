@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from cmfc.backends.resolve.edit import Clip, Edit, Title
+from cmfc.backends.resolve.edit import Clip, Edit, Title, xml_safe
 from cmfc.ir.values import format_decimal
 
 VERSION = "1.8"
@@ -36,7 +36,7 @@ HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n'
 
 
 def _sub(parent, tag: str, **attrib) -> etree._Element:
-    return etree.SubElement(parent, tag, {k: str(v) for k, v in attrib.items()})
+    return etree.SubElement(parent, tag, {k: xml_safe(str(v)) for k, v in attrib.items()})
 
 
 # Apple's predefined formats are landscape (FFVideoFormat1080p30 in the samples); a vertical or custom size
@@ -133,7 +133,7 @@ class _Writer:
                        title.rec_in), name=title.name, start="0s", duration=self.t(title.length), enabled="0")
         style_id = f"ts-{title.name.split()[0]}"
         text = _sub(element, "text")
-        _sub(text, "text-style", ref=style_id).text = title.text
+        _sub(text, "text-style", ref=style_id).text = xml_safe(title.text)
         definition = _sub(element, "text-style-def", id=style_id)
         _sub(definition, "text-style", fontSize=str(round(edit.height * 0.06)), fontColor="1 1 1 1",
              alignment="center")

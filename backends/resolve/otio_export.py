@@ -54,7 +54,7 @@ def write(edit: Edit) -> bytes:
     for title in edit.titles:
         _gap_fill(v2, at, title.rec_in, fps, otio)
         reference = otio.schema.GeneratorReference(
-            generator_kind="Text", parameters={"text": title.text, "placement": title.placement},
+            generator_kind="Text", parameters={"text": title.text, "placement": title.placement, "y": title.y},
             available_range=otio.opentime.TimeRange(rt(0, fps), rt(title.length, fps)))
         # burned into the fabricated clip already (Natron composite): here to edit, off by default
         text_clip = otio.schema.Clip(name=title.name, media_reference=reference,

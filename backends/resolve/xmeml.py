@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from cmfc.backends.resolve.edit import Clip, Edit, Media
+from cmfc.backends.resolve.edit import Clip, Edit, Media, xml_safe
 
 E = etree.Element
 TEXT_EFFECT = "Text"  # FCP 7's built-in Text generator; Resolve maps it to a Text title
@@ -20,9 +20,9 @@ HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
 
 
 def _sub(parent, tag: str, text: str | int | None = None, **attrib) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: v for k, v in attrib.items()})
+    element = etree.SubElement(parent, tag, {k: xml_safe(v) for k, v in attrib.items()})
     if text is not None:
-        element.text = str(text)
+        element.text = xml_safe(str(text))
     return element
 
 
@@ -185,20 +185,16 @@ class _Writer:
         _sub(effect, "effectcategory", "Text")
         _sub(effect, "effecttype", "generator")
         _sub(effect, "mediatype", "video")
-        for parameter_id, name, value in (("str", "Text", title.text), ("origin", "Origin", _origin(title.placement))):
+        for parameter_id, name, value in (("str", "Text", title.text), ("origin", "Origin", _origin(title.y))):
             parameter = _sub(effect, "parameter")
             _sub(parameter, "parameterid", parameter_id)
             _sub(parameter, "name", name)
             _sub(parameter, "value", value)
 
 
-# Vertical position of a placement, as FCP 7's Text origin (-0.5 top .. 0.5 bottom, x then y).
-_ORIGINS = {"top": "0 -0.38", "upper_third": "0 -0.17", "center": "0 0", "lower_third": "0 0.17",
-            "bottom": "0 0.38", "behind_head": "0 -0.3"}
-
-
-def _origin(placement: str) -> str:
-    return _ORIGINS.get(placement, "0 0")
+def _origin(y: float) -> str:
+    """The resolved text centre as FCP 7's Text origin (-0.5 top .. 0.5 bottom, x then y)."""
+    return f"0 {round(y - 0.5, 6):g}"
 
 
 def _uuid(name: str) -> str:

@@ -13,19 +13,17 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from cmfc.ir.models import Project, Word
-from cmfc.ir.values import SAMPLE_RATE, round_to_units
+from cmfc.ir.values import SAMPLE_RATE, frames_to_samples, round_to_units
 
-__all__ = ["CaptionGroup", "DEFAULT_KEYWORDS", "MAX_WORDS", "MAX_PAUSE_SAMPLES", "FALLBACK_FONT", "group_words",
-           "keywords", "srt_document", "ass_document", "font_family"]
+__all__ = ["CaptionGroup", "DEFAULT_KEYWORDS", "MAX_WORDS", "MAX_PAUSE_SAMPLES", "group_words",
+           "keywords", "srt_document", "ass_document"]
 
 MAX_WORDS = 4
 MAX_PAUSE_SAMPLES = SAMPLE_RATE * 300 // 1000  # a longer silence ends the group
 BREAK_AFTER = (".", "!", "?", ";", ":", ",", "\u2026")  # punctuation that ends a phrase, so a group
-FALLBACK_FONT = "DejaVu Sans"  # when the brand has no readable font; libass then picks the closest it has
 
 # Words that carry the hook of a short: a group holding one gets the accent style (manual §3.7).
 DEFAULT_KEYWORDS = frozenset({
@@ -74,7 +72,7 @@ def group_words(project: Project, words: Sequence[Word]) -> list[CaptionGroup]:
 def _scene_cuts(project: Project) -> list[tuple[int, int, str]]:
     """Each scene's slot in samples: (start, end, id), in time order."""
     fps = project.format.fps
-    samples = lambda frame: round_to_units(Fraction(frame, fps), SAMPLE_RATE)  # noqa: E731
+    samples = lambda frame: frames_to_samples(frame, fps)  # noqa: E731
     return sorted((samples(s.slot.start), samples(s.slot.end), s.id) for s in project.scenes)
 
 
@@ -304,16 +302,3 @@ def ass_document(project: Project, groups: Sequence[CaptionGroup], font_family: 
         layer = 1 if group.accent else 0
         lines.append(f"Dialogue: {layer},{_ass_time(start)},{_ass_time(end)},{style},,0,0,0,,{text}")
     return "\n".join(lines) + "\n"
-
-
-def font_family(project: Project, root: Path) -> str:
-    """The brand font's family name (read from the file), or ``FALLBACK_FONT`` if absent or unreadable."""
-    if not project.brand.font:
-        return FALLBACK_FONT
-    from PIL import ImageFont
-
-    try:
-        name = ImageFont.truetype(str(Path(root) / project.brand.font), 12).getname()[0]
-    except (OSError, ValueError):
-        return FALLBACK_FONT
-    return name or FALLBACK_FONT

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cmfc.diagnostics import CmfError, Diagnostics, Span
-from cmfc.ir.models import Project, ProjectSpec, Scene, Word
+from cmfc.ir.models import AutoSfx, Project, ProjectSpec, Scene, Word
 from cmfc.project import SpecLocation
 
 
@@ -37,6 +37,7 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     which runs it beside the first renders; the arc's tempo warning is then ``cmfc check``'s alone.
     """
     from cmfc.check.assets import check_assets, sfx_names
+    from cmfc.check.facts import font_family, scene_facts, sfx_starts
     from cmfc.check.references import check_duplicates, check_names
     from cmfc.check.slots import align_lines, derive_slots, samples_to_frames
     from cmfc.lower.templates import template_defaults
@@ -47,13 +48,14 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
     diag = Diagnostics()
     check_duplicates(spec, positions, diag, path)
     files = check_assets(spec, location.root, positions, diag, path)
-    from cmfc.check.natron_template import check_template
+    from cmfc.media.natron_template import TEMPLATE_PATH, check_template
 
     check_template(location.root, any(s.text is not None and s.text.content.strip() for s in spec.scenes), diag)
     from cmfc.check.references import NO_LIBRARY
 
+    library_files = sfx_names(files[("sfx_library",)]) if ("sfx_library",) in files else {}
     if ("sfx_library",) in files:
-        library_names = set(sfx_names(files[("sfx_library",)]))
+        library_names = set(library_files)
     else:
         library_names = NO_LIBRARY if spec.sfx_library is None else None
     check_names(spec, frameworks, library_names, positions, diag, path)
@@ -110,11 +112,18 @@ def resolve(spec: ProjectSpec, positions: dict, location: SpecLocation, framewor
         data.update(slot=slots[i].model_dump() if slots and slots[i] else {"start": 0, "end": 0},
                     head_cut=head_cuts[i] if head_cuts else "explicit",
                     words=list(matches[i]) if matches[i] is not None else None, inherited=list(inherited))
-        scenes.append(Scene.model_validate(data))
+        scene = Scene.model_validate(data)
+        scenes.append(scene.model_copy(update=scene_facts(spec.id, scene, frameworks, spec.format.fps)))
+    root = location.root.resolve()
+    library = {name: file.resolve().relative_to(root).as_posix() for name, file in library_files.items()}
+    starts = sfx_starts(scenes, [AutoSfx.model_validate(p) for p in placed], words, spec.format.fps, library)
     project_data = spec.model_dump(exclude={"scenes"})
     project = Project.model_validate({**project_data, "scenes": [s.model_dump() for s in scenes],
                                       "duration_frames": duration_frames, "duration_samples": voice_samples,
-                                      "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed})
+                                      "music_facts": facts.model_dump() if facts else None, "auto_sfx": placed,
+                                      "font_family": font_family(location.root, spec.brand.font),
+                                      "sfx_starts": starts,
+                                      "natron_master": TEMPLATE_PATH if (location.root / TEMPLATE_PATH).is_file() else None})
     return Compiled(project=project, words=words, location=location,
                     warnings=[d for d in diag.items if d.severity != "error"], frameworks=frameworks,
                     music_analysis=analysis, music_deferred=deferred)
@@ -169,7 +178,7 @@ def _refiner(spec: ProjectSpec, root, voice_file, facts, words, positions, diag,
 
 
 def _canonical_use(use: dict, catalogue: dict) -> dict:
-    from cmfc.check.references import canonical_param, coerce_param
+    from cmfc.ir.params import canonical_param, coerce_param
 
     effect = catalogue.get(use["name"])
     params = {}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from cmfc.diagnostics import Diagnostics, Span, suggest
 from cmfc.ir.models import ProjectSpec
-from cmfc.ir.values import Time, ValueError_, format_decimal
+from cmfc.ir.params import coerce_param
 from cmfc.media.words import normalise
 
 # ``light none``: no relighting, not even the scene template's default light.
@@ -120,36 +118,6 @@ def _check_local(uses, catalogue: dict, key: tuple, positions: dict, diag: Diagn
             diag.error(positions.get(key + (j, "name"), Span(path)),
                        f"effect {use.name} is not rendered by the local executor yet ({reason})",
                        hint="remove it, or use an effect the local renderer draws (see docs/effects.md)")
-
-
-def coerce_param(kind: str, text: str):
-    """A parameter's text as the type its catalogue entry declares (unparseable text stays text)."""
-    try:
-        if kind == "float":
-            return float(Decimal(text))
-        if kind == "int":
-            value = Decimal(text)
-            return int(value) if value == value.to_integral_value() else float(value)
-        if kind == "bool":
-            return {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}.get(text, text)
-        if kind == "time":
-            return str(Time.parse(text))
-    except (InvalidOperation, ValueError_, ValueError):
-        return text
-    return text
-
-
-def canonical_param(kind: str, value) -> str:
-    """A typed parameter value as canonical IR text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return format_decimal(Decimal(str(value)))
-    if kind == "time":
-        return str(Time.parse(str(value)))
-    if kind == "color":
-        return str(value).upper()
-    return str(value)
 
 
 class _NoLibrary(frozenset):

@@ -7,18 +7,15 @@ The first scene starts at frame 0 and the last ends where the voice ends.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from cmfc.diagnostics import Diagnostics, Span
+from cmfc.ir import values
 from cmfc.ir.models import FrameRange, ProjectSpec, Word
-from cmfc.ir.values import SAMPLE_RATE, round_to_units
+from cmfc.ir.values import SAMPLE_RATE
 from cmfc.media.verbatim import differences, find_span, nearest_passage, tokenize
 from cmfc.media.words import normalise
 
 
-def samples_to_frames(samples: int, fps: int) -> int:
-    """Samples at 48 kHz to frames by the rounding rule."""
-    return round_to_units(Fraction(samples, SAMPLE_RATE), fps)
+samples_to_frames = values.samples_to_frames  # the IR's one conversion (kept here for its callers)
 
 
 def format_seconds(frames: int, fps: int) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from cmfc.diagnostics import Diagnostics, Span
 from cmfc.fsutil import sha256_file
 from cmfc.ir.models import MusicFacts, ProjectSpec, Word
-from cmfc.ir.values import SAMPLE_RATE
+from cmfc.ir.values import SAMPLE_RATE, frames_to_samples
 from cmfc.sealed import read_sealed, write_sealed
 
 CACHE_DIR = ".cmfc/analysis"
@@ -154,7 +154,7 @@ def _arc_sfx(spec: ProjectSpec, arc, frameworks, slots, index) -> list[dict]:
         if slot is None or slot.start == 0:
             continue
         family = frameworks.templates[scene.template].family
-        head = slot.start * SAMPLE_RATE // fps
+        head = frames_to_samples(slot.start, fps)
         if riser is not None and family in arc.risers.before:
             length = int(round(min(riser.duration_s, arc.risers.length_s) * SAMPLE_RATE))
             placed.append({"scene": scene.id, "start": max(0, head - length), "sfx": riser.name, "keyword": "arc:riser"})

@@ -9,7 +9,7 @@ the scene template. Times are exact (see ``cmfc.ir.values``).
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -188,6 +188,32 @@ class FrameRange(Node):
         return self.end - self.start
 
 
+# A typed effect parameter: float, int, bool, a choice (str), a time in frames (int), a colour as (r, g, b).
+EffectValue = Union[bool, int, float, tuple[int, int, int], str]
+
+
+class EffectWindow(Node):
+    """An effect use as every target applies it, resolved once (docs/timing.md).
+
+    ``start``/``end``: the frames it covers, ``[start, end)``, 0-based from the scene's first frame.
+    ``values``: every parameter of the project's catalogue entry, given or default, typed.
+    """
+
+    name: str
+    timing: Literal["span", "instant", "transition"]
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    values: dict[str, EffectValue] = Field(default_factory=dict)
+
+
+class SceneOutputs(Node):
+    """The project-relative files a scene's footage goes by (cmfc.naming)."""
+
+    raw: str = Field(description="the generated or provided clip (03_mining, .mp4)")
+    composite: str = Field(description="the Natron composite (04_fabrication, .mov)")
+    segment: str = Field(description="the local render's segment (04_fabrication, .mp4)")
+
+
 class Scene(SceneSpec):
     """A scene with what the compiler resolved."""
 
@@ -196,10 +222,21 @@ class Scene(SceneSpec):
         "explicit", description="how the cut at the slot's start was placed")
     words: Optional[tuple[int, int]] = Field(None, description="voice word indexes [first, last] the line aligns to")
     inherited: tuple[str, ...] = Field((), description="fields filled from the scene template")
+    role: str = Field("", description="the asset role of its footage (ICON PERF DROLL EROLL CROLL)")
+    generator: tuple[str, ...] = Field((), description="what must be generated (\"hero lora\", \"motion wan22\")")
+    outputs: Optional[SceneOutputs] = None
+    effects: tuple[EffectWindow, ...] = Field((), description="its fx, typed, with their frames")
+    text_y: Optional[float] = Field(None, description="the kinetic text's centre, as a fraction of the height from the top "
+                                                      "(None: no text is drawn)")
+
+    @property
+    def needs_generator(self) -> bool:
+        """True when some of its pixels must be generated (hero lora/zimage, motion wan22/onetoall)."""
+        return bool(self.generator)
 
     def spec(self) -> SceneSpec:
         """The scene as declared (template defaults removed again)."""
-        data = self.model_dump(exclude={"slot", "words", "inherited", "head_cut"})
+        data = self.model_dump(exclude=RESOLVED_SCENE_FIELDS)
         for name in self.inherited:
             field, _, sub = name.partition(".")
             if sub:
@@ -207,6 +244,9 @@ class Scene(SceneSpec):
             else:
                 data[field] = SceneSpec.model_fields[field].get_default()
         return SceneSpec.model_validate(data)
+
+
+RESOLVED_SCENE_FIELDS = frozenset(set(Scene.model_fields) - set(SceneSpec.model_fields))
 
 
 class Word(Node):
@@ -244,6 +284,19 @@ class AutoSfx(Node):
     keyword: str = Field(description="the trigger word, or arc:riser / arc:impact")
 
 
+class SfxStart(Node):
+    """An SFX as every target places it, resolved once: a scene's cue or an ``sfx_auto`` placement."""
+
+    name: str
+    scene: str
+    sample: int = Field(ge=0, description="where it starts, in samples at 48 kHz from the video's start")
+    frame: int = Field(ge=0, description="the same start in frames (the rounding rule)")
+    gain: Level = Field(Level.parse("0dB"))
+    word: Optional[str] = Field(None, description="the spoken word it starts with, or the auto placement's keyword")
+    auto: bool = False
+    path: Optional[AssetPath] = Field(None, description="its file in the sfx library (None: no library to look in)")
+
+
 class Project(ProjectSpec):
     """The resolved project: the IR every backend reads."""
 
@@ -252,10 +305,14 @@ class Project(ProjectSpec):
     duration_samples: int = Field(ge=0, description="the voice-over's length in samples at 48 kHz")
     music_facts: Optional[MusicFacts] = Field(None, description="tempo, beats, sections of the music (when snapping)")
     auto_sfx: tuple[AutoSfx, ...] = ()
+    font_family: str = Field("DejaVu Sans", description="the family the kinetic text and captions are set in")
+    sfx_starts: tuple[SfxStart, ...] = Field((), description="every SFX in time order, with its file")
+    natron_master: Optional[str] = Field(None, description="the project's Natron master comp (checked), when it has one")
 
     def spec(self) -> ProjectSpec:
         """The project as declared."""
-        data = self.model_dump(exclude={"scenes", "duration_frames", "duration_samples", "music_facts", "auto_sfx"})
+        data = self.model_dump(exclude={"scenes", "duration_frames", "duration_samples", "music_facts", "auto_sfx",
+                                        "font_family", "sfx_starts", "natron_master"})
         data["scenes"] = [scene.spec() for scene in self.scenes]
         return ProjectSpec.model_validate(data)
 

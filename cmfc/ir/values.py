@@ -30,6 +30,16 @@ def round_to_units(seconds: Fraction, rate: int) -> int:
     return floor(seconds * rate + Fraction(1, 2))
 
 
+def frames_to_samples(frames: int, fps: int, rate: int = SAMPLE_RATE) -> int:
+    """The sample where frame ``frames`` starts at ``fps``, by the rounding rule (the one conversion every stage uses)."""
+    return round_to_units(Fraction(frames, fps), rate)
+
+
+def samples_to_frames(samples: int, fps: int, rate: int = SAMPLE_RATE) -> int:
+    """The frame nearest to sample ``samples``, by the rounding rule."""
+    return round_to_units(Fraction(samples, rate), fps)
+
+
 def _decimal(text: str) -> Decimal:
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
         raise InvalidOperation(text)

@@ -37,7 +37,7 @@ def template_defaults(scene: SceneSpec, template, effects: dict) -> tuple[dict, 
 
 
 def _effect_use(use, effect) -> dict:
-    from cmfc.check.references import canonical_param
+    from cmfc.ir.params import canonical_param
 
     def kind(name: str) -> str:
         param = effect.params.get(name) if effect is not None else None

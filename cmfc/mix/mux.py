@@ -15,12 +15,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 from typing import Sequence
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span
-from cmfc.ir.values import SAMPLE_RATE, round_to_units
+from cmfc.ir.values import SAMPLE_RATE, frames_to_samples
 from cmfc.mix.ffmpeg import BITEXACT, atomic_output, run_ffmpeg
 
 AAC_BITRATE = "192k"
@@ -85,7 +84,7 @@ def _aac(samples: int, preview: bool) -> list[str]:
 
 def audio_samples_for(frames: int, fps: int) -> int:
     """Samples at 48 kHz spanning ``frames`` video frames (the IR's rounding rule)."""
-    return round_to_units(Fraction(frames, fps), SAMPLE_RATE)
+    return frames_to_samples(frames, fps)
 
 
 def count_frames(video_path: str | os.PathLike) -> int:

@@ -1,8 +1,8 @@
-"""SFX cues (stage 6): resolved from the IR onto the voice's words, then laid on a stereo track.
+"""SFX cues (stage 6): the SFX the IR places (``Project.sfx_starts``, resolved once), laid on a stereo track.
 
-A cue ``on "success"`` starts with that word of its scene's line as the voice says it
-(matched the way the Verbatim Mandate compares words); ``at 1.2s`` is relative to the
-scene's start. The caller hands the library as ``{name: file}`` (``cmfc.check.assets.sfx_names``).
+Where each starts (``on "success"``: with that word as the voice says it; ``at 1.2s``: from the scene's
+start) is decided in resolution (cmfc/check/facts.py), so the mix and the timelines agree. The caller
+hands the library as ``{name: file}`` (``cmfc.check.assets.sfx_names``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from cmfc.diagnostics import CmfError, Diagnostic, Span, suggest
-from cmfc.ir.models import Project, Scene, Word
+from cmfc.ir.models import Project
 from cmfc.ir.values import SAMPLE_RATE
-from cmfc.media.words import normalise
 from cmfc.mix.request import Cue
 
 if TYPE_CHECKING:  # numpy loads where a track is made: planning resolves cues without it
@@ -25,20 +24,9 @@ _IMPACT_WORDS = ("impact", "boom", "hit", "slam", "crash", "punch", "thud", "dro
 IMPACT_TAGS = frozenset(_IMPACT_WORDS + tuple(word + "s" for word in _IMPACT_WORDS))
 
 
-def resolve_cues(project: Project, words: Sequence[Word], sfx_files: Mapping[str, Path]) -> list[Cue]:
-    """Every scene cue and auto-placed SFX as a Cue (absolute start sample, file), in time order."""
-    cues: list[Cue] = []
-    for scene in project.scenes:
-        for cue in scene.sfx:
-            if cue.on is not None:
-                start = _word_start(scene, cue.on, words)
-            else:
-                offset = cue.at.to_samples(project.format.fps) if cue.at is not None else 0
-                start = _frames_to_samples(scene.slot.start, project.format.fps) + offset
-            gain = float(cue.gain.db) if cue.gain is not None else 0.0
-            cues.append(_cue(cue.name, start, gain, sfx_files, project))
-    for placed in project.auto_sfx:
-        cues.append(_cue(placed.sfx, placed.start, 0.0, sfx_files, project))
+def resolve_cues(project: Project, sfx_files: Mapping[str, Path]) -> list[Cue]:
+    """Every SFX the IR places (``Project.sfx_starts``, resolved once) as a Cue: its start sample and file, in time order."""
+    cues = [_cue(start.name, start.sample, float(start.gain.db), sfx_files, project) for start in project.sfx_starts]
     return sorted(cues, key=lambda c: (c.start, c.path, c.gain_db))
 
 
@@ -83,36 +71,12 @@ def fade_ends(sound: np.ndarray, fade_s: float = FADE_S) -> np.ndarray:
     return out
 
 
-def _word_start(scene: Scene, word: str, words: Sequence[Word]) -> int:
-    """The start of ``word`` inside the scene's line (its aligned words; else the first such word in its slot)."""
-    wanted = normalise(word)
-    if scene.words is not None:
-        first, last = scene.words
-        candidates = range(first, last + 1)
-    else:
-        candidates = range(len(words))
-    for index in candidates:
-        if normalise(words[index].text) == wanted:
-            return words[index].start
-    line_words = [w.text for w in (words[i] for i in candidates)]
-    raise CmfError([Diagnostic(Span(scene.id), f"sfx on \"{word}\": scene {scene.id} does not say that word",
-                               hint=suggest(word, line_words))])
-
-
 def _cue(name: str, start: int, gain_db: float, sfx_files: Mapping[str, Path], project: Project) -> Cue:
     if name not in sfx_files:
         raise CmfError([Diagnostic(Span(project.sfx_library or project.id),
                                    f"no sound effect named {name} in the sfx library", hint=suggest(name, sfx_files))])
     path = sfx_files[name]
     return Cue(start=int(start), path=str(path), gain_db=gain_db, impact=is_impact(path))
-
-
-def _frames_to_samples(frames: int, fps: int) -> int:
-    from fractions import Fraction
-
-    from cmfc.ir.values import round_to_units
-
-    return round_to_units(Fraction(frames, fps), SAMPLE_RATE)
 
 
 def _stereo(samples: np.ndarray) -> np.ndarray:

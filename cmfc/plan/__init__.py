@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cmfc.backends import BACKENDS
 from cmfc.build import Action, ActionInput, FileInput, Output
 from cmfc.check import Compiled
 from cmfc.ir.canonical import canonical_data
@@ -20,7 +21,7 @@ from cmfc.ir.canonical import canonical_data
 class PlanOptions:
     """What the user asked for on the command line."""
 
-    targets: tuple[str, ...] = ("ir", "comfyui", "natron", "captions", "resolve", "timeline")
+    targets: tuple[str, ...] = ("ir", *BACKENDS)  # the IR and every registered target
     render: bool = True  # the local executor's pictures, mix and assembly (the finished MP4)
     preview: bool = False  # the Director's rough cut: quarter size, fast preset, cached apart from the master
     generator: dict | None = None  # {stage: executor identity} for the stages an executor runs (generate takes)
@@ -69,38 +70,10 @@ def _frameworks_inputs(compiled: Compiled) -> dict:
 
 
 def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
-    from cmfc.plan import compile_actions as ca
-    from cmfc.plan.views import scene_view, skeleton_view, timeline_view
+    """The target's compile actions: one per unit it declares (``backends``: the view it reads, the files it writes)."""
+    from cmfc.backends import target_module
 
     project = compiled.project
-    root = compiled.location.root
-    words_input = _words_input(compiled)
-    if target == "comfyui":
-        from cmfc.backends.comfyui.emit import payload_names
-
-        actions = []
-        for scene in project.scenes:
-            view = scene_view(project, scene, brand=False, seed=True)
-            files = payload_names(view, scene, compiled.frameworks)
-            if files:
-                actions.append(_compile_action(f"compile:comfyui:{scene.id}", target, view, files, {}, compiled,
-                                               scene.id, _overrides(root, "comfyui")))
-        return actions
-    if target == "natron":
-        from cmfc.check.natron_template import TEMPLATE_PATH
-
-        # A project's master comp is an input of every Natron action (each scene is injected into it,
-        # render.sh names its Write node) and replaces the generated .py form.
-        master = {"master_comp": FileInput(TEMPLATE_PATH)} if (root / TEMPLATE_PATH).is_file() else {}
-        actions = []
-        for scene in project.scenes:
-            view = scene_view(project, scene, brand=True, seed=False)
-            files = [f"natron/{project.id}_{scene.id}.ntp"] + ([] if master else [f"natron/{project.id}_{scene.id}.py"])
-            actions.append(_compile_action(f"compile:natron:{scene.id}", target, view, files, master, compiled, scene.id))
-        scripts = ["natron/render.sh", "natron/cmfc_paths.py"]
-        actions.append(_compile_action("compile:natron:render", target, skeleton_view(project), scripts,
-                                       master, compiled, None))
-        return actions
     if target == "ir":
         from cmfc.plan.sound_actions import MUSIC_ANALYSIS_ID, music_analysed
 
@@ -109,14 +82,9 @@ def _compile_actions(compiled: Compiled, target: str) -> list[Action]:
         music = {"music_analysis": ActionInput(MUSIC_ANALYSIS_ID, "analysis")} if music_analysed(compiled) else {}
         view = project.model_copy(update={"music_facts": None})
         return [_compile_action("compile:ir", target, view, ["ir.json"], music, compiled, None)]
-    view = timeline_view(project, brand=target == "captions")
-    words_input = {**words_input, **_media_inputs(compiled, target)}
-    files = {
-        "captions": [f"captions/{project.id}.srt", f"captions/{project.id}.ass"],
-        "resolve": [f"resolve/{project.id}.xml", f"resolve/{project.id}.fcpxml", f"resolve/{project.id}.otio"],
-        "timeline": ["timeline/timeline.json", "timeline/timeline.py"],
-    }[target]
-    return [_compile_action(f"compile:{target}", target, view, files, words_input, compiled, None)]
+    return [_compile_action(f"compile:{unit.id}", target, unit.view, unit.files, _unit_inputs(compiled, unit.reads),
+                            compiled, unit.scene)
+            for unit in target_module(target).units(project, compiled.frameworks)]
 
 
 def _compile_action(action_id, target, view, files, inputs, compiled, scene, extra_inputs=None) -> Action:
@@ -133,28 +101,25 @@ def _compile_action(action_id, target, view, files, inputs, compiled, scene, ext
     )
 
 
-def _media_inputs(compiled: Compiled, target: str) -> dict:
-    """Files a project-wide target reads besides the IR: the font (captions), music and SFX (timelines)."""
+def _unit_inputs(compiled: Compiled, reads: tuple[str, ...]) -> dict:
+    """The files a unit reads besides the IR, as action inputs: words, the font, the music, the SFX it uses, overrides."""
     project = compiled.project
     inputs: dict = {}
-    if target == "captions" and project.brand.font:
+    if "words" in reads and project.voice.words:
+        inputs["words"] = FileInput(project.voice.words)
+    if "font" in reads and project.brand.font:
         inputs["font"] = FileInput(project.brand.font)
-    if target in ("resolve", "timeline") and project.music is not None:
+    if "music" in reads and project.music is not None:
         inputs["music"] = FileInput(project.music.path)
-    if target in ("resolve", "timeline") and project.sfx_library:
-        from cmfc.check.assets import sfx_names
-
-        root = compiled.location.root.resolve()
-        used = {cue.name for scene in project.scenes for cue in scene.sfx} | {a.sfx for a in project.auto_sfx}
-        for name, path in sorted(sfx_names(root / project.sfx_library).items()):
-            if name in used:
-                inputs[f"sfx_{name}"] = FileInput(path.resolve().relative_to(root).as_posix())
+    if "sfx" in reads:
+        for start in sorted(project.sfx_starts, key=lambda s: s.name):
+            if start.path is not None:
+                inputs[f"sfx_{start.name}"] = FileInput(start.path)
+    if "comfyui_overrides" in reads:
+        inputs.update(_overrides(compiled.location.root, "comfyui"))
+    if "natron_master" in reads and project.natron_master:
+        inputs["master_comp"] = FileInput(project.natron_master)
     return inputs
-
-
-def _words_input(compiled: Compiled) -> dict:
-    words = compiled.project.voice.words
-    return {"words": FileInput(words)} if words else {}
 
 
 def _overrides(root: Path, folder: str) -> dict:

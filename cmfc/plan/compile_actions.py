@@ -7,15 +7,7 @@ from pathlib import Path, PurePosixPath
 from cmfc.build import register
 from cmfc.naming import OUTPUT_ROOT
 
-# Where each target's files land inside 03_OUTPUT/<PROJECT>/.
-TARGET_STAGE = {
-    "ir": "01_narrative",
-    "comfyui": "03_mining",
-    "natron": "04_fabrication",
-    "captions": "05_assembly",
-    "resolve": "05_assembly",
-    "timeline": "05_assembly",
-}
+IR_STAGE = "01_narrative"  # where ir.json lands; each target module says its own (STAGE)
 COMPILE_VERSION = "1"
 
 
@@ -32,7 +24,10 @@ def with_music_facts(project_data: dict, analysis_path: Path):
 
 def output_path(project_id: str, target: str, relative: str) -> str:
     """``03_OUTPUT/<id>/<stage>/<relative>`` for a compiled file."""
-    return str(PurePosixPath(OUTPUT_ROOT, project_id, TARGET_STAGE[target], relative))
+    from cmfc.backends import target_module
+
+    stage = IR_STAGE if target == "ir" else target_module(target).STAGE
+    return str(PurePosixPath(OUTPUT_ROOT, project_id, stage, relative))
 
 
 def output_name(relative: str) -> str:

@@ -16,7 +16,6 @@ from typing import Sequence
 from cmfc.build import Action, ActionInput, FileInput, Output, register
 from cmfc.check import Compiled
 from cmfc.ir.models import Project, Scene
-from cmfc.naming import asset_name, picked_take, scene_role, stage_dir
 from cmfc.render.encode import GOP_SECONDS
 
 PICTURE_VERSION = "5"  # 2: x264 single-threaded, crt scanlines as a mask; 3: the last frame is its own action;
@@ -100,10 +99,9 @@ def picture_actions(compiled: Compiled, preview: bool, takes: dict | None = None
         request, inputs, origin = segment_request(compiled, scene, preview,
                                                   scene_captions.document() if scene_captions else None,
                                                   (takes or {}).get(scene.id))
-        role = scene_role(project, scene, compiled.frameworks.templates[scene.template].role)
-        folder = stage_dir(project.id, "fabrication") / ("preview" if preview else "")
-        name = asset_name(project.id, scene.id, role, "FX", picked_take(scene), "mp4")
-        outputs = (Output("segment", str(PurePosixPath(folder, name)), provided=origin == "provided", origin=origin),)
+        segment = PurePosixPath(scene.outputs.segment)
+        path = segment.parent / "preview" / segment.name if preview else segment
+        outputs = (Output("segment", str(path), provided=origin == "provided", origin=origin),)
         scene_id = scene_segment_id(scene.id, preview)
         head = transition_head(request) if last_render else 0
         previous_id = ""
@@ -211,12 +209,6 @@ def window_effects(effects: list[dict], window: Sequence[int]) -> list[dict]:
             if effect["end"] > max(effect["start"], window[0]) and effect["start"] < window[1]]
 
 
-def needs_generator(scene: Scene) -> bool:
-    """True when the scene's pixels must be generated (hero lora/zimage, motion wan22/onetoall)."""
-    return (scene.hero is not None and scene.hero.kind in ("lora", "zimage")) or \
-        (scene.motion is not None and scene.motion.kind in ("wan22", "onetoall"))
-
-
 def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: str | None, take=None):
     """The scene's SegmentRequest params, its file inputs, and the manifest origin of its pixels.
 
@@ -225,7 +217,6 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
     """
     from cmfc.captions import LOWER_TEXT_PLACEMENTS
     from cmfc.render.card import Card
-    from cmfc.render.effects import effect_frames
     from cmfc.render.motion import KenBurns
     from cmfc.render.segment import Effect, SegmentRequest, Style, Text
     from cmfc.render.source import Fit
@@ -236,12 +227,12 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
     inputs: dict = {}
     # a card keeps its own lines out of the kinetic text's band and the captions' band
     placement = (scene.text.placement or "center") if scene.text else ""
-    zones = {"text_zone": placement,
+    zones = {"text_zone": scene.text_y,
              "captions": ("raised" if placement in LOWER_TEXT_PLACEMENTS else "low") if captions else ""}
     if take is not None:
         source, path, origin, card = take.source, take.path, take.origin, None
         inputs["hero"] = take.input
-    elif needs_generator(scene):
+    elif scene.needs_generator:
         source, path, origin = "card", None, "storyboard"
         prompt = (scene.motion.prompt if scene.motion and scene.motion.prompt else None) or \
             (scene.hero.prompt if scene.hero and scene.hero.prompt else "") or ""
@@ -261,19 +252,14 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
     elif source == "image" and (scene.motion is None or scene.motion.kind != "none"):
         motion = KenBurns((1.0, 1.06), "none")  # a provided still never sits dead: a gentle push-in by default
     fit = Fit(scene.fit.mode, scene.fit.speed) if scene.fit else Fit()
-    effects = []
-    for use in scene.fx:
-        at = use.at.to_frames(fps) if use.at is not None else None
-        until = use.until.to_frames(fps) if use.until is not None else None
-        start, end = effect_frames(use.name, use.params, at, until, fps, frames)
-        effects.append(Effect(use.name, dict(use.params), start, end))
+    effects = [Effect(e.name, dict(e.values), e.start, e.end) for e in scene.effects]
     font = project.brand.font
     if font:
         inputs["font"] = FileInput(font)
     request = SegmentRequest(
         scene_id=scene.id, width=project.format.width, height=project.format.height, fps=fps, frames=frames,
         source=source, path=path, card=card, motion=motion, fit=fit,
-        text=Text(scene.text.content, scene.text.placement) if scene.text else None,
+        text=Text(scene.text.content, scene.text_y) if scene.text_y is not None else None,
         effects=tuple(effects), style=Style(font, str(project.brand.base), str(project.brand.highlight)),
         captions=captions, preview=preview,
     )
@@ -281,13 +267,8 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
 
 
 def _generator_reason(scene: Scene) -> str:
-    wanted = []
-    if scene.hero is not None and scene.hero.kind in ("lora", "zimage"):
-        wanted.append(f"hero {scene.hero.kind}")
-    if scene.motion is not None and scene.motion.kind in ("wan22", "onetoall"):
-        wanted.append(f"motion {scene.motion.kind}")
-    verb = "needs" if len(wanted) == 1 else "need"
-    return f"{' + '.join(wanted)} {verb} a generator; none is configured"
+    verb = "needs" if len(scene.generator) == 1 else "need"
+    return f"{' + '.join(scene.generator)} {verb} a generator; none is configured"
 
 
 @dataclass(frozen=True)
@@ -307,13 +288,13 @@ class SceneCaptions:
         centiseconds), so no group that libass would show in the window is left out. None when none is.
         """
         from cmfc.captions import ass_document
-        from cmfc.ir.values import SAMPLE_RATE
+        from cmfc.ir.values import SAMPLE_RATE, frames_to_samples
 
         only = self.indexes
         if window is not None:
-            margin = SAMPLE_RATE // fps + SAMPLE_RATE // 100
-            low = self.offset + window[0] * SAMPLE_RATE // fps - margin
-            high = self.offset + window[1] * SAMPLE_RATE // fps + margin
+            margin = frames_to_samples(1, fps) + SAMPLE_RATE // 100
+            low = self.offset + frames_to_samples(window[0], fps) - margin
+            high = self.offset + frames_to_samples(window[1], fps) + margin
             only = tuple(i for i in only if self.groups[i].start_sample < high and self.groups[i].end_sample > low)
         if not only:
             return None
@@ -322,16 +303,16 @@ class SceneCaptions:
 
 def _captions_by_scene(compiled: Compiled) -> dict[str, SceneCaptions]:
     """Each scene's caption groups, for its ASS documents (scenes without captions: absent)."""
-    from cmfc.captions import font_family, group_words
-    from cmfc.ir.values import SAMPLE_RATE
+    from cmfc.captions import group_words
+    from cmfc.ir.values import frames_to_samples
 
     project: Project = compiled.project
     groups = tuple(group_words(project, compiled.words))
-    family = font_family(project, compiled.location.root)
+    family = project.font_family
     documents = {}
     for scene in project.scenes:
         only = tuple(i for i, group in enumerate(groups) if group.scene_id == scene.id)
         if only:
-            offset = scene.slot.start * SAMPLE_RATE // project.format.fps
+            offset = frames_to_samples(scene.slot.start, project.format.fps)
             documents[scene.id] = SceneCaptions(project, groups, family, only, offset)
     return documents

@@ -122,15 +122,15 @@ def apply_scene_afx(voice_path: str, uses: list[dict], out_path: Path) -> None:
 
 def _afx_params(compiled: Compiled) -> list[dict]:
     """Each scene's ``afx`` as an absolute sample span with typed parameters (times stay as text)."""
-    from cmfc.check.references import coerce_param
-    from cmfc.ir.values import SAMPLE_RATE
+    from cmfc.ir.params import coerce_param
+    from cmfc.ir.values import SAMPLE_RATE, frames_to_samples
 
     project = compiled.project
     fps = project.format.fps
     uses = []
     for scene in project.scenes:
-        scene_start = scene.slot.start * SAMPLE_RATE // fps
-        scene_end = scene.slot.end * SAMPLE_RATE // fps
+        scene_start = frames_to_samples(scene.slot.start, fps)
+        scene_end = frames_to_samples(scene.slot.end, fps)
         for use in scene.afx:
             effect = compiled.frameworks.audio_effects[use.name]
             params = {name: coerce_param(effect.params[name].type, text) if name in effect.params else text
@@ -229,7 +229,7 @@ def _mix_request(compiled: Compiled) -> tuple[dict, dict]:
     root = compiled.location.root
     inputs: dict = {"voice_clean": ActionInput("sonic:voice_clean", "voice_clean")}
     library = sfx_names(root / project.sfx_library) if project.sfx_library else {}
-    cues = resolve_cues(project, compiled.words, library)
+    cues = resolve_cues(project, library)
     sfx_inputs: dict[str, str] = {}
     cue_params = []
     for cue in cues:

@@ -33,7 +33,7 @@ class Card:
     slot_start: int = 0
     slot_end: int = 0
     reason: str = ""
-    text_zone: str = ""  # the scene's kinetic-text placement: the card keeps its own text out of that band
+    text_zone: float | None = None  # the kinetic text's centre (Scene.text_y): the card keeps its lines out of that band
     captions: str = ""  # where the scene's captions sit, "low" or "raised" ("": none): kept clear as well
 
 
@@ -82,11 +82,11 @@ def draw_card(scene_id: str, card: Card, width: int, height: int, fps: int, font
 def keep_out_bands(card: Card, height: int) -> list[tuple[int, int]]:
     """Rows (top, bottom) the card leaves empty: the kinetic text's band and the captions' band, top first."""
     from cmfc.captions import caption_band
-    from cmfc.render.text import placement_centre
+    from cmfc.render.text import centre_row
 
     bands = []
-    if card.text_zone:
-        centre = placement_centre(card.text_zone, height)
+    if card.text_zone is not None:
+        centre = centre_row(card.text_zone, height)
         bands.append((centre - round(height * TEXT_HALF_BAND), centre + round(height * TEXT_HALF_BAND)))
     if card.captions:
         top, bottom = caption_band(raised=card.captions == "raised")

@@ -13,7 +13,6 @@ frames outside an effect's range come out bit-identical) with frame ``n`` at ``p
 
 from __future__ import annotations
 
-import functools
 import math
 import zlib
 from dataclasses import dataclass
@@ -44,66 +43,14 @@ STATEFUL: frozenset[str] = frozenset({"grain"})
 
 @dataclass(frozen=True)
 class EffectSpan:
-    """One effect over frames ``[start, end)`` of a segment; ``params`` as canonical IR text."""
+    """One effect over frames ``[start, end)`` of a segment; ``params``: every parameter typed, as resolved
+    (``EffectWindow.values``: times in frames, colours as RGB), so the project's own catalogue reaches here."""
 
     name: str
-    params: Mapping[str, str]
+    params: Mapping[str, Any]
     start: int
     end: int
     order: int | None = None  # its place among the scene's effects (None: its place in the list given)
-
-
-@functools.lru_cache(maxsize=1)
-def _catalogue() -> Mapping[str, Any]:
-    from cmfc.frameworks.load import load_frameworks
-
-    return load_frameworks().effects
-
-
-def effect_params(name: str, params: Mapping[str, str], fps: int) -> dict[str, Any]:
-    """Typed parameters with catalogue defaults filled: floats, ints, times in frames, colours as RGB."""
-    from cmfc.ir.values import Color, Time
-
-    specs = _catalogue()[name].params
-    unknown = sorted(set(params) - set(specs))
-    if unknown:
-        raise ValueError(f"effect {name} has no parameter {', '.join(unknown)}")
-    typed: dict[str, Any] = {}
-    for key, spec in specs.items():
-        text = str(params.get(key, spec.default))
-        if spec.type == "float":
-            typed[key] = float(text)
-        elif spec.type == "int":
-            typed[key] = int(text)
-        elif spec.type == "time":
-            typed[key] = Time.parse(text).to_frames(fps)
-        elif spec.type == "color":
-            typed[key] = Color.parse(text).rgb
-        elif spec.type == "bool":
-            typed[key] = text == "true"
-        else:
-            typed[key] = text
-    return typed
-
-
-def effect_frames(name: str, params: Mapping[str, str], at: int | None, until: int | None,
-                  fps: int, frames: int) -> tuple[int, int]:
-    """The ``[start, end)`` frames of an effect use in a segment of ``frames`` frames, by its catalogue timing.
-
-    A transition sits at the head for its ``duration``; an instant effect starts at ``at`` and lasts
-    its ``duration``; a span runs from ``at`` (default 0) to ``until`` (default the end).
-    """
-    timing = _catalogue()[name].timing
-    typed = effect_params(name, params, fps)
-    if timing == "transition":
-        start, end = 0, typed.get("duration", 0)
-    elif timing == "instant":
-        start = at or 0
-        end = until if until is not None else start + typed.get("duration", 1)
-    else:
-        start, end = at or 0, until if until is not None else frames
-    start = max(0, min(start, frames))
-    return start, max(start, min(end, frames))
 
 
 def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: int, frames: int,
@@ -128,7 +75,7 @@ def effect_filters(spans: Sequence[EffectSpan], fps: int, width: int, height: in
         seed = zlib.crc32(f"{span.name}:{start}:{end}:{order}".encode()) & 0xFFFF
         ctx = Ctx(fps=fps, width=width, height=height, frames=frames, start=start, end=end,
                   seed=seed, prev=prev, first=first, stateful=span.name in STATEFUL)
-        fragments.extend(_BUILDERS[span.name](ctx, effect_params(span.name, span.params, fps)))
+        fragments.extend(_BUILDERS[span.name](ctx, dict(span.params)))
     return fragments
 
 

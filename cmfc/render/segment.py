@@ -29,15 +29,15 @@ Progress = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Text:
-    """Kinetic text: ``" / "`` breaks lines; placement as in the language (None = center)."""
+    """Kinetic text: ``" / "`` breaks lines; ``y`` its centre as a fraction of the height from the top (Scene.text_y)."""
 
     content: str
-    placement: str | None = None
+    y: float = 0.5
 
 
 @dataclass(frozen=True)
 class Effect:
-    """A catalogue effect over segment frames [start, end) with its parameters as canonical text."""
+    """A catalogue effect over segment frames [start, end) with every parameter typed (EffectWindow.values)."""
 
     name: str
     params: dict[str, str] = field(default_factory=dict)
@@ -149,7 +149,7 @@ def render_segment(request: SegmentRequest, root: Path, out_path: Path,
                             request.style.highlight).save(text_png, format="PNG")
             inputs += ["-i", str(text_png)]
             chains += text_overlay_graph(f"[{len(inputs) // 2 - 1}:v]", current, "[texted]",
-                                         request.text.placement, width, height, request.fps)
+                                         request.text.y, width, height, request.fps)
             current = "[texted]"
         if request.effects:
             inputs, chains, current = _effects_graph(request, root, inputs, chains, current, width, height)

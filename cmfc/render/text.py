@@ -3,8 +3,8 @@
 ``" / "`` in the content breaks lines; every line is in the brand's base colour except the last of a
 multi-line text, which takes the highlight colour (manual: the punchline carries the accent). The text
 block is a small RGBA PNG; ffmpeg scales and fades only that block during the pop-in, so the per-frame
-cost is tiny. ``behind_head`` needs a subject matte, which the local executor does not have: it falls
-back to ``upper_third`` (documented in docs/render.md).
+cost is tiny. Where the block sits is resolved once (``Scene.text_y``, cmfc/check/facts.py), the same
+number every target uses; ``behind_head`` falls back to ``upper_third`` there (docs/render.md).
 """
 
 from __future__ import annotations
@@ -13,15 +13,6 @@ from pathlib import Path
 
 from cmfc.render.motion import number
 
-# Vertical centre of the text block, as a fraction of the frame height.
-PLACEMENTS = {
-    "top": 0.12,
-    "upper_third": 0.28,
-    "center": 0.5,
-    "lower_third": 0.70,
-    "bottom": 0.86,
-}
-FALLBACK_PLACEMENTS = {"behind_head": "upper_third"}
 LINE_BREAK = " / "
 FONT_SIZE = 0.085  # of the frame width, before shrinking to fit
 MAX_WIDTH = 0.88  # of the frame width
@@ -44,10 +35,9 @@ def load_font(path: Path | None, size: int):
     return ImageFont.load_default(size)
 
 
-def placement_centre(placement: str | None, height: int) -> int:
-    """The y pixel the text block is centred on for ``placement`` (None means ``center``)."""
-    placement = FALLBACK_PLACEMENTS.get(placement or "center", placement or "center")
-    return round(PLACEMENTS[placement] * height)
+def centre_row(y: float, height: int) -> int:
+    """The row the text block is centred on, for its centre ``y`` as resolved (a fraction of the height from the top)."""
+    return round(y * height)
 
 
 def text_lines(content: str) -> list[str]:
@@ -80,14 +70,14 @@ def draw_text_block(content: str, width: int, font_path: Path | None, base: str,
     return image
 
 
-def text_overlay_graph(text_input: str, base: str, out: str, placement: str | None,
+def text_overlay_graph(text_input: str, base: str, out: str, y: float,
                        width: int, height: int, fps: int) -> list[str]:
-    """Filter chains popping the text block ``text_input`` in over ``base`` at its placement."""
+    """Filter chains popping the text block ``text_input`` in over ``base``, centred at height fraction ``y``."""
     pop = max(round(fps * POP_SECONDS), 1)
     t = f"min(n/{pop},1)"
     # Ease out with a small overshoot: 75% → ~101% → 100% over the pop.
     grow = f"(0.75+0.25*sin({t}*PI/2)+0.08*sin({t}*PI))"
-    centre_y = placement_centre(placement, height)
+    centre_y = centre_row(y, height)
     return [
         f"{text_input}loop=loop=-1:size=1,setpts=N/{fps}/TB,format=rgba,"
         f"scale=w='max(2,trunc(iw*{grow}/2)*2)':h='max(2,trunc(ih*{grow}/2)*2)':eval=frame,"

@@ -12,7 +12,8 @@ import pytest
 
 from cmfc.backends import EmitContext
 from cmfc.backends.captions import emit
-from cmfc.captions import (FALLBACK_FONT, MAX_PAUSE_SAMPLES, ass_document, ass_escape, font_family, group_words,
+from cmfc.check.facts import FALLBACK_FONT_FAMILY as FALLBACK_FONT, font_family
+from cmfc.captions import (MAX_PAUSE_SAMPLES, ass_document, ass_escape, group_words,
                            srt_document)
 from cmfc.ir.models import Word
 from tests.helpers import PROJECT_HEAD
@@ -123,9 +124,11 @@ def test_emitted_files_and_font_fallback(tiny):
     assert sorted(files) == ["captions/PROJ_T.ass", "captions/PROJ_T.srt"]
     assert "Style: Base,Anton," in files["captions/PROJ_T.ass"]
     assert files["captions/PROJ_T.srt"].startswith("1\n00:00:00,291 --> ")
-    # A font that vanished after the check: the captions fall back to a family libass always has.
+    # An unreadable font: resolution falls back to a family libass always has (one family for every target).
     (tiny.root / "assets" / "fonts" / "brand.ttf").write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 60)
-    assert font_family(compiled.project, tiny.root) == FALLBACK_FONT
+    assert font_family(tiny.root, "assets/fonts/brand.ttf") == FALLBACK_FONT
+    compiled = compiled.__class__(**{**vars(compiled), "project": compiled.project.model_copy(
+        update={"font_family": FALLBACK_FONT})})
     fallback = _emit(tiny, compiled)
     assert f"Style: Base,{FALLBACK_FONT}," in fallback["captions/PROJ_T.ass"]
     assert fallback != files and _emit(tiny, compiled) == fallback

@@ -179,7 +179,8 @@ def test_alpha_sc01_composite(alpha):
     text = nodes["Text1"]
     assert _values(_knob(text, "text")) == ['FAILURE IS\n<span foreground="#FFD400">A TRAP</span>']
     assert [float(v) for v in _values(_knob(text, "color"))] == [1.0, 1.0, 1.0, 1.0]
-    assert float(_values(_knob(text, "center"))[1]) == pytest.approx(1920 * 2 / 3, abs=0.01)  # behind_head → upper third
+    # behind_head → upper third, at the resolved centre (28 % from the top, as the local render draws it); y-up
+    assert float(_values(_knob(text, "center"))[1]) == pytest.approx(1920 * (1 - 0.28), abs=0.01)
     merge = nodes["Merge1"]
     linked = {i.findtext("first"): i.findtext("second") for i in merge.find("Inputs_map").findall("item")}
     assert linked == {"A": "Text1", "B": "Shadertoy2"}

@@ -10,7 +10,7 @@ from lxml import etree
 from backends import EmitContext
 from cmfc.backends.natron import emit
 from cmfc.backends.natron.master import inject
-from cmfc.check.natron_template import read_template
+from cmfc.media.natron_template import read_template
 from cmfc.frameworks import load_frameworks
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "natron"

@@ -175,7 +175,6 @@ def test_the_bundled_example_builds_with_generated_pixels_instead_of_cards(examp
 
     from PIL import Image
 
-    from cmfc.plan.picture_actions import needs_generator
 
     root = tmp_path / example
     shutil.copytree(f"specs/{example}", root)
@@ -190,5 +189,5 @@ def test_the_bundled_example_builds_with_generated_pixels_instead_of_cards(examp
     assert report.exit_code == 0, report.to_json()
     doc = json.loads((root / "03_OUTPUT" / compiled.project.id / "manifest.json").read_text())
     origins = {e["scene"]: e["origin"] for e in doc["outputs"] if e["kind"] in ("render.segment", "render.join")}
-    wanting = [s.id for s in compiled.project.scenes if needs_generator(s)]
+    wanting = [s.id for s in compiled.project.scenes if s.needs_generator]
     assert wanting and all(origins[s] == "generated" for s in wanting) and "storyboard" not in origins.values()

@@ -32,14 +32,14 @@ def compiled(tiny):
 
 def test_cue_on_a_word_starts_with_that_word(compiled):
     project, words = compiled.project, compiled.words
-    cues = resolve_cues(project, words, sfx_names(compiled.location.root / "assets" / "sfx"))
+    cues = resolve_cues(project, sfx_names(compiled.location.root / "assets" / "sfx"))
     show = next(w for w in words if w.text == "show")
     assert cues[0].start == show.start and cues[0].path.endswith("impact_boom_04.wav") and cues[0].impact
 
 
 def test_cue_at_a_time_is_relative_to_its_scene(compiled):
     project = compiled.project
-    cues = resolve_cues(project, compiled.words, sfx_names(compiled.location.root / "assets" / "sfx"))
+    cues = resolve_cues(project, sfx_names(compiled.location.root / "assets" / "sfx"))
     second = project.scenes[1]
     assert cues[1].start == second.slot.start * SR // FPS + SR // 2
     assert cues[1].gain_db == -3.0 and not cues[1].impact
@@ -48,7 +48,7 @@ def test_cue_at_a_time_is_relative_to_its_scene(compiled):
 def test_a_missing_sound_is_a_clear_error_with_a_suggestion(compiled):
     names = {"impact_boom_05": compiled.location.root / "x.wav", "whoosh_soft": compiled.location.root / "y.wav"}
     with pytest.raises(CmfError, match="no sound effect named impact_boom_04") as error:
-        resolve_cues(compiled.project, compiled.words, names)
+        resolve_cues(compiled.project, names)
     assert "impact_boom_05" in (error.value.diagnostics[0].hint or "")
 
 
@@ -61,7 +61,7 @@ def test_sfx_onset_lands_on_its_word_within_one_frame(compiled, tmp_path):
     from scipy.signal import butter, sosfiltfilt
 
     project, words, root = compiled.project, compiled.words, compiled.location.root
-    cues = resolve_cues(project, words, sfx_names(root / "assets" / "sfx"))
+    cues = resolve_cues(project, sfx_names(root / "assets" / "sfx"))
     voice = clean_voice(root / project.voice.path, tmp_path / "voice_clean.wav")
     frames = project.duration_frames
     request = MixRequest(duration_samples=frames * SR // FPS, voice_path=str(voice),

@@ -353,7 +353,7 @@ def test_a_split_scene_shows_the_frames_a_whole_render_makes(tmp_path, monkeypat
     from cmfc.mix.mux import concat_segments
     from cmfc.render.motion import KenBurns
     from cmfc.render.segment import Effect, SegmentRequest, render_segment
-    from tests.render.media import decode
+    from tests.render.media import decode, typed
 
     import cmfc.render.segment as segment
 
@@ -363,8 +363,8 @@ def test_a_split_scene_shows_the_frames_a_whole_render_makes(tmp_path, monkeypat
     Image.new("RGB", (144, 256), (200, 40, 40)).save(tmp_path / "prev.png")
     Image.radial_gradient("L").resize((144, 256)).convert("RGB").save(tmp_path / "still.png")
     whole = SegmentRequest("SC_02", 144, 256, 24, 36, "image", "still.png", motion=KenBurns((1.0, 1.3), "left"),
-                           effects=(Effect("crossfade", {"duration": "0.5s"}, 0, 12),
-                                    Effect("grain", {"amount": "0.3"}, 0, 36)), previous="prev.png")
+                           effects=(Effect("crossfade", typed("crossfade", {"duration": "0.5s"}), 0, 12),
+                                    Effect("grain", typed("grain", {"amount": "0.3"}), 0, 36)), previous="prev.png")
     render_segment(whole, tmp_path, tmp_path / "whole.mp4")
     render_segment(SegmentRequest(**{**vars(whole), "window": (0, 12)}), tmp_path, tmp_path / "head.mp4")
     render_segment(SegmentRequest(**{**vars(whole), "window": (12, 36), "previous": None}), tmp_path,

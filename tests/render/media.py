@@ -61,3 +61,12 @@ def centroids(frames: np.ndarray) -> np.ndarray:
     xs = np.arange(frames.shape[2], dtype=float)
     weights = frames.astype(float)
     return (weights * xs).sum(axis=(1, 2)) / weights.sum(axis=(1, 2))
+
+
+def typed(name: str, params: dict[str, str] | None = None, fps: int = FPS) -> dict:
+    """An effect's parameters as resolution gives them to the renderer: every one typed, defaults filled
+    from the built-in catalogue (the renderer itself reads no catalogue)."""
+    from cmfc.check.facts import typed_params
+    from cmfc.frameworks.load import load_frameworks
+
+    return typed_params(load_frameworks().effects[name], params or {}, fps)

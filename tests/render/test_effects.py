@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from cmfc.mix.ffmpeg import ffmpeg_exe
+from cmfc.check.facts import effect_window
+from cmfc.frameworks.load import load_frameworks
 from cmfc.render.effects import (LOCAL_EFFECTS, NOT_LOCAL, EffectSpan, chain, effect_filters,
-                                 effect_frames, speed_ramp_source_frames)
+                                 speed_ramp_source_frames)
+from tests.render.media import typed
 
 W, H, FPS, FRAMES = 144, 256, 24, 40
 START, END = 12, 28
@@ -35,7 +38,7 @@ def render(fragments: list[str], prev: bool = False, source: str = SOURCE) -> np
 
 def apply(name: str, start: int = START, end: int = END, prev: bool = False, source: str = SOURCE,
           **params: str) -> np.ndarray:
-    return render(effect_filters([EffectSpan(name, params, start, end)], FPS, W, H, FRAMES, prev=prev),
+    return render(effect_filters([EffectSpan(name, typed(name, params, FPS), start, end)], FPS, W, H, FRAMES, prev=prev),
                   prev, source)
 
 
@@ -89,7 +92,7 @@ def test_transition_with_previous_scene_shows_it_at_the_head(name, plain):
 
 
 def test_hard_cut_draws_nothing():
-    assert effect_filters([EffectSpan("hard_cut", {}, 0, 5)], FPS, W, H, FRAMES) == []
+    assert effect_filters([EffectSpan("hard_cut", typed("hard_cut"), 0, 5)], FPS, W, H, FRAMES) == []
 
 
 def test_flash_brightens_and_fades(plain):
@@ -181,21 +184,27 @@ def test_light_leak_adds_its_colour(plain):
     assert (frames[middle][..., 0] - plain[middle][..., 0]).mean() > 10
 
 
+def effect_frames(name, params, at, until, fps, frames):
+    timing = load_frameworks().effects[name].timing
+    return effect_window(timing, typed(name, params, fps), at, until, frames)
+
+
 def test_effect_frames_by_timing():
     assert effect_frames("glitch", {"duration": "0.5s"}, 24, None, 24, 100) == (24, 36)
     assert effect_frames("crossfade", {}, None, None, 24, 100) == (0, 12)
     assert effect_frames("grain", {}, 10, None, 24, 100) == (10, 100)
     assert effect_frames("flash", {}, 98, None, 24, 100) == (98, 100)
+    assert effect_frames("glitch", {}, 24, 30, 24, 100) == (24, 30)  # an instant with until runs to it
 
 
 def test_not_local_effect_is_a_clear_error():
     with pytest.raises(ValueError, match="speed_ramp is not rendered locally"):
-        effect_filters([EffectSpan("speed_ramp", {}, 0, 5)], FPS, W, H, FRAMES)
+        effect_filters([EffectSpan("speed_ramp", typed("speed_ramp"), 0, 5)], FPS, W, H, FRAMES)
 
 
 def test_unknown_param_is_a_clear_error():
     with pytest.raises(ValueError, match="grain has no parameter sizee"):
-        effect_filters([EffectSpan("grain", {"sizee": "2"}, 0, 5)], FPS, W, H, FRAMES)
+        typed("grain", {"sizee": "2"})
 
 
 def test_chain_labels_fragments_in_order():
@@ -206,7 +215,7 @@ def test_chain_labels_fragments_in_order():
 
 
 def test_fragments_are_deterministic():
-    spans = [EffectSpan(name, {}, 2, 20) for name in sorted(LOCAL_EFFECTS)]
+    spans = [EffectSpan(name, typed(name, {}, 30), 2, 20) for name in sorted(LOCAL_EFFECTS)]
     assert effect_filters(spans, 30, 1080, 1920, 60) == effect_filters(spans, 30, 1080, 1920, 60)
 
 
@@ -221,7 +230,7 @@ def test_grain_size_makes_particles_that_many_pixels_wide():
     flat = f"color=c=0x808080:s={width}x{height}:r={FPS},trim=end_frame=3,format=yuv420p,setpts=N/({FPS}*TB)"
 
     def neighbour_correlation(size: str) -> float:
-        fragments = effect_filters([EffectSpan("grain", {"amount": "0.5", "size": size}, 0, 3)], FPS, width, height, 3)
+        fragments = effect_filters([EffectSpan("grain", typed("grain", {"amount": "0.5", "size": size}), 0, 3)], FPS, width, height, 3)
         graph, out = chain("src", fragments)
         result = subprocess.run(
             [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-filter_complex", f"{flat}[src];{graph}",

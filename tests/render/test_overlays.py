@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cmfc.check.facts import text_centre
 from cmfc.render.card import Card
 from cmfc.render.segment import SegmentRequest, Text, render_segment
 from tests.render.media import FPS, H, W, decode
@@ -43,7 +44,7 @@ def bright_rows(frame: np.ndarray) -> np.ndarray:
     ("lower_third", (0.58, 0.82)), ("bottom", (0.75, 1.0)), ("behind_head", (0.15, 0.42)),
 ])
 def test_text_lands_in_its_placement(black, placement, band):
-    request = SegmentRequest("SC_01", W, H, FPS, 12, "image", "black.png", text=Text("HELLO", placement))
+    request = SegmentRequest("SC_01", W, H, FPS, 12, "image", "black.png", text=Text("HELLO", text_centre(placement)))
     render_segment(request, black, black / "t.mp4")
     rows = bright_rows(decode(black / "t.mp4")[-1])
     assert len(rows) > 3
@@ -51,7 +52,7 @@ def test_text_lands_in_its_placement(black, placement, band):
 
 
 def test_last_line_takes_the_highlight_colour(black):
-    request = SegmentRequest("SC_01", W, H, FPS, 12, "image", "black.png", text=Text("TOP / LAST", "center"))
+    request = SegmentRequest("SC_01", W, H, FPS, 12, "image", "black.png", text=Text("TOP / LAST", text_centre("center")))
     render_segment(request, black, black / "t.mp4")
     frame = decode(black / "t.mp4", "rgb24")[-1].astype(int)
     yellow = (frame[..., 0] > 180) & (frame[..., 1] > 160) & (frame[..., 2] < 90)
@@ -77,7 +78,7 @@ def test_card_lines_keep_clear_of_the_kinetic_text_and_the_captions(text_zone, c
     from cmfc.render.card import draw_card, keep_out_bands
 
     card = Card("CTA-1", "coach", "arms crossed, a half smile, dawn light over the city behind him, " * 3, 1392, 1440,
-                "hero lora need a generator", text_zone=text_zone, captions=captions)
+                "hero lora need a generator", text_zone=text_centre(text_zone), captions=captions)
     width, height = 540, 960
     picture = np.asarray(Image.open(io.BytesIO(draw_card("SC_13", card, width, height, FPS, None))).convert("L"))
     inked = np.flatnonzero((np.abs(picture.astype(int) - picture[height // 2, 2]) > 40).any(axis=1))
@@ -112,7 +113,7 @@ def test_brand_font_in_an_awkward_folder_still_renders_text_and_captions(black):
     folder = black / "brand fonts: it's [new]"
     folder.mkdir()
     shutil.copy(system_font, folder / "Brand.ttf")
-    request = SegmentRequest("SC_01", W, H, FPS, 36, "image", "black.png", text=Text("HI", "top"),
+    request = SegmentRequest("SC_01", W, H, FPS, 36, "image", "black.png", text=Text("HI", text_centre("top")),
                              captions=ASS, style=Style(font=f"{folder.name}/Brand.ttf"))
     render_segment(request, black, black / "f.mp4")
     assert (decode(black / "f.mp4")[18] > 150).sum() > 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cmfc.check.facts import text_centre
 from cmfc.diagnostics import CmfError
 from cmfc.mix.ffmpeg import run_ffmpeg
 from cmfc.render.card import Card
@@ -60,7 +61,7 @@ def test_preview_is_a_quarter_size(root):
 def test_params_round_trip_as_plain_json(root):
     import json
 
-    request = still(motion=KenBurns((1.0, 1.2), "left"), text=Text("X", "bottom"),
+    request = still(motion=KenBurns((1.0, 1.2), "left"), text=Text("X", text_centre("bottom")),
                     card=Card("HOOK-4", "ALEX", "a prompt", 0, 36, "why"), captions="[Script Info]")
     text = json.dumps(request.params(), sort_keys=True)
     assert SegmentRequest.from_params(json.loads(text)) == request
@@ -104,9 +105,10 @@ def test_effects_change_only_their_frames(root):
     except ImportError as error:
         pytest.skip(f"effects module not ready: {error}")
     from cmfc.render.segment import Effect
+    from tests.render.media import typed
 
     render_segment(still(frames=24), root, root / "plain.mp4")
-    render_segment(still(frames=24, effects=(Effect("shake", {}, 8, 16),)), root, root / "shaken.mp4")
+    render_segment(still(frames=24, effects=(Effect("shake", typed("shake", {}), 8, 16),)), root, root / "shaken.mp4")
     plain, shaken = decode(root / "plain.mp4").astype(int), decode(root / "shaken.mp4").astype(int)
     changed = [bool(abs(a - b).max() > 8) for a, b in zip(plain, shaken)]
     assert not any(changed[:8]) and any(changed[8:16])
@@ -116,9 +118,10 @@ def test_a_layer_placed_by_time_lands_on_its_frame_over_a_still(root):
     """A still arrives on image2's 1/25 time base; at 24 fps its frames' stamps used to truncate
     (frame 12 at 0.44 s), so the flash, a layer placed by timestamp, began a frame late."""
     from cmfc.render.segment import Effect
+    from tests.render.media import typed
 
     render_segment(still(frames=24), root, root / "plain.mp4")
-    render_segment(still(frames=24, effects=(Effect("flash", {}, 12, 18),)), root, root / "flash.mp4")
+    render_segment(still(frames=24, effects=(Effect("flash", typed("flash", {}), 12, 18),)), root, root / "flash.mp4")
     plain, flashed = decode(root / "plain.mp4").astype(int), decode(root / "flash.mp4").astype(int)
     changed = [n for n, (a, b) in enumerate(zip(plain, flashed)) if abs(a - b).mean() > 8]
     assert changed == list(range(12, 18))

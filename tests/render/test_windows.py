@@ -13,10 +13,11 @@ from PIL import Image
 
 import cmfc.render.segment as segment
 from cmfc.plan.picture_actions import window_effects
-from cmfc.render.effects import LOCAL_EFFECTS, _catalogue
+from cmfc.frameworks.load import load_frameworks
+from cmfc.render.effects import LOCAL_EFFECTS
 from cmfc.render.motion import KenBurns
 from cmfc.render.segment import Effect, SegmentRequest, render_segment
-from tests.render.media import FPS, H, W, decode
+from tests.render.media import FPS, H, W, decode, typed
 
 FRAMES = 36
 WINDOWS = ((12, 24), (24, 36))  # the first starts inside the effects' spans, the second after most of them
@@ -26,7 +27,7 @@ def _uses() -> list[tuple[str, dict[str, str], int, int]]:
     """Each effect over part of the segment; each span effect also over all of it (the whole-frame paths)."""
     uses = []
     for name in sorted(LOCAL_EFFECTS):
-        timing = _catalogue()[name].timing
+        timing = load_frameworks().effects[name].timing
         if timing == "transition":
             uses.append((name, {}, 0, 12))  # a head: the windows after it are the bodies
         else:
@@ -48,7 +49,7 @@ def test_every_window_shows_the_frames_a_whole_render_makes(tmp_path, lossless, 
     Image.radial_gradient("L").resize((W, H)).convert("RGB").save(tmp_path / "still.png")
     Image.new("RGB", (W, H), (200, 40, 40)).save(tmp_path / "prev.png")
     whole = SegmentRequest("SC_02", W, H, FPS, FRAMES, "image", "still.png", motion=KenBurns((1.0, 1.2), "left"),
-                           effects=(Effect(name, params, start, end),), previous="prev.png")
+                           effects=(Effect(name, typed(name, params), start, end),), previous="prev.png")
     render_segment(whole, tmp_path, tmp_path / "whole.mp4")
     expected = decode(tmp_path / "whole.mp4", "rgb24")
     assert expected.shape[0] == FRAMES
@@ -63,9 +64,9 @@ def test_every_window_shows_the_frames_a_whole_render_makes(tmp_path, lossless, 
 def test_a_window_given_only_its_effects_keeps_their_random_choices(tmp_path, lossless):
     """The planner hands a part only the effects over its frames; each keeps the seed of its place in the scene."""
     Image.radial_gradient("L").resize((W, H)).convert("RGB").save(tmp_path / "still.png")
-    effects = (Effect("flash", {}, 2, 6), Effect("glitch", {"intensity": "0.9"}, 4, 10),
-               Effect("glitch", {"intensity": "0.9"}, 14, 30), Effect("grain", {}, 0, FRAMES),
-               Effect("shake", {}, 26, 36))
+    effects = (Effect("flash", typed("flash", {}), 2, 6), Effect("glitch", typed("glitch", {"intensity": "0.9"}), 4, 10),
+               Effect("glitch", typed("glitch", {"intensity": "0.9"}), 14, 30), Effect("grain", typed("grain", {}), 0, FRAMES),
+               Effect("shake", typed("shake", {}), 26, 36))
     whole = SegmentRequest("SC_02", W, H, FPS, FRAMES, "image", "still.png", effects=effects)
     render_segment(whole, tmp_path, tmp_path / "whole.mp4")
     expected = decode(tmp_path / "whole.mp4", "rgb24")
