@@ -20,7 +20,7 @@ import requests
 
 from .runninghub_standin import _mp4, _png
 
-KEY = "rpa_TESTKEY0123456789ABCDEFGHIJKLMNOPQRSTUV"
+KEY = "test-runpod-key-not-a-secret-0123456789"  # a made-up key, not shaped like a real one
 ENDPOINT = "abc123xyz"
 LIMIT = 10 * 1000 * 1000
 
