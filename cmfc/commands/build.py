@@ -28,7 +28,13 @@ def _load_plan(spec: str | None, preview: bool = False, render: bool = True, com
         from cmfc.executors.setup import prepare
 
         _, generator = prepare(compiled.location.root, comfyui, lambda line: click.echo(line, err=True))
-    return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview, generator=generator))
+    compositor = None
+    if comfyui is not None and render:
+        from cmfc.executors.composite import prepare_compositor
+
+        compositor = prepare_compositor(compiled.location.root, lambda line: click.echo(line, err=True))
+    return compiled, plan_project(compiled, PlanOptions(render=render, preview=preview, generator=generator,
+                                                        compositor=compositor))
 
 
 def _manifest_path(compiled) -> str:

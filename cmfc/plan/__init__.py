@@ -25,6 +25,7 @@ class PlanOptions:
     render: bool = True  # the local executor's pictures, mix and assembly (the finished MP4)
     preview: bool = False  # the Director's rough cut: quarter size, fast preset, cached apart from the master
     generator: dict | None = None  # {stage: executor identity} for the stages an executor runs (generate takes)
+    compositor: dict | None = None  # the Natron compositor's identity (composite actions), None: local ffmpeg
 
 
 def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> list[Action]:
@@ -49,6 +50,11 @@ def plan_project(compiled: Compiled, options: PlanOptions = PlanOptions()) -> li
 
         generated, takes = generation_actions(compiled, options.generator, _built_generated(compiled))
         actions += generated
+        from cmfc.plan.composite_actions import composite_actions
+
+        composited, composites = composite_actions(compiled, options.compositor, takes)
+        actions += composited
+        takes = {**takes, **composites}
         actions += sound_actions(compiled, options.preview) + picture_actions(compiled, options.preview, takes)
         segment_ids = [scene_segment_id(scene.id, options.preview) for scene in compiled.project.scenes]
         actions += assembly_actions(compiled.project, segment_ids, options.preview)

@@ -246,20 +246,23 @@ def segment_request(compiled: Compiled, scene: Scene, preview: bool, captions: s
         source, path, origin = "card", None, "storyboard"
         card = Card(template=scene.template, subject=scene.subject or "", prompt=scene.line or "",
                     slot_start=scene.slot.start, slot_end=scene.slot.end, reason="no hero given", **zones)
+    composited = take is not None and take.origin == "composited"  # Natron drew the effects and the text
     motion = None
-    if scene.motion is not None and scene.motion.kind == "kenburns":
+    if composited:
+        pass
+    elif scene.motion is not None and scene.motion.kind == "kenburns":
         motion = KenBurns(tuple(scene.motion.zoom or (1.0, 1.1)), scene.motion.pan or "none")
     elif source == "image" and (scene.motion is None or scene.motion.kind != "none"):
         motion = KenBurns((1.0, 1.06), "none")  # a provided still never sits dead: a gentle push-in by default
     fit = Fit(scene.fit.mode, scene.fit.speed) if scene.fit else Fit()
-    effects = [Effect(e.name, dict(e.values), e.start, e.end) for e in scene.effects]
+    effects = [] if composited else [Effect(e.name, dict(e.values), e.start, e.end) for e in scene.effects]
     font = project.brand.font
     if font:
         inputs["font"] = FileInput(font)
     request = SegmentRequest(
         scene_id=scene.id, width=project.format.width, height=project.format.height, fps=fps, frames=frames,
         source=source, path=path, card=card, motion=motion, fit=fit,
-        text=Text(scene.text.content, scene.text_y) if scene.text_y is not None else None,
+        text=Text(scene.text.content, scene.text_y) if scene.text_y is not None and not composited else None,
         effects=tuple(effects), style=Style(font, str(project.brand.base), str(project.brand.highlight)),
         captions=captions, preview=preview,
     )
