@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from cmfc.ir.models import Project, Scene
-from cmfc.naming import asset_name, hero_name, scene_role
+from cmfc.naming import asset_name, hero_name
 
 from .workflow import (STAGE_TEMPLATES, bypass, canonical_json, find_titled, inject, injection_points, load_template,
                        load_workflow)
@@ -55,18 +55,15 @@ def payload_names(project: Project, scene: Scene, frameworks) -> list[str]:
 
 
 def _stages(project: Project, scene: Scene, frameworks):
-    """(stage, payload name, take) for each generation the scene needs: the one place that decides it."""
-    role = scene_role(project, scene, frameworks.templates[scene.template].role)
-    generated_hero = scene.hero is not None and scene.hero.kind in ("lora", "zimage")
-    relit = scene.light in frameworks.lighting and scene.hero is not None and scene.hero.kind in ("image", "lora", "zimage")
+    """(stage, payload name, take) for each generation the scene needs, from its resolved ``stages``."""
     for take in range(1, scene.takes + 1):
-        if generated_hero:
-            yield "hero", f"{project.id}_{scene.id}_HERO_v{take:02d}", take
-        if relit:
-            yield "relight", f"{project.id}_{scene.id}_HERO_LIT_v{take:02d}", take
-        if scene.motion is not None and scene.motion.kind in ("wan22", "onetoall"):
-            stage = "motion_wan22" if scene.motion.kind == "wan22" else "motion_onetoall"
-            yield stage, Path(asset_name(project.id, scene.id, role, "RAW", take, "mp4")).stem, take
+        for stage in scene.stages:
+            if stage == "hero":
+                yield "hero", f"{project.id}_{scene.id}_HERO_v{take:02d}", take
+            elif stage == "relight":
+                yield "relight", f"{project.id}_{scene.id}_HERO_LIT_v{take:02d}", take
+            else:
+                yield stage, Path(asset_name(project.id, scene.id, scene.role, "RAW", take, "mp4")).stem, take
 
 
 def derive_seed(project_seed: int, scene_id: str, stage: str, take: int) -> int:
@@ -95,14 +92,21 @@ def _anchored(project: Project, scene: Scene, text: str) -> str:
     return text
 
 
+def _lit(prompt: str, lighting: str | None) -> str:
+    """A LoRA hero's prompt with its lighting phrase (path B lights in the prompt, not by relighting)."""
+    if not lighting:
+        return prompt
+    return f"{prompt.rstrip().rstrip('.')}. {lighting}" if prompt.strip() else lighting
+
+
 def scene_payloads(project: Project, scene: Scene, ctx):
     """(stage, payload name, payload) for each generation the scene needs."""
     frameworks = ctx.frameworks
     width, height = generation_size(project)
     character = project.character(scene.subject) if scene.subject else None
-    generated_hero = scene.hero is not None and scene.hero.kind in ("lora", "zimage")
+    generated_hero = "hero" in scene.stages
     preset = frameworks.lighting.get(scene.light) if scene.light else None
-    relit = any(stage == "relight" for stage, _, _ in _stages(project, scene, frameworks))
+    relit = "relight" in scene.stages
     for stage, name, take in _stages(project, scene, frameworks):
         numbered = take if scene.takes > 1 else None
         hero_file = hero_name(project.id, scene.id, take=numbered)
@@ -110,7 +114,7 @@ def scene_payloads(project: Project, scene: Scene, ctx):
             workflow = _template(ctx, "hero")
             lora = character.lora if (scene.hero.kind == "lora" and character is not None) else None
             values = {
-                "cmfc.prompt": _anchored(project, scene, scene.hero.prompt or ""),
+                "cmfc.prompt": _lit(_anchored(project, scene, scene.hero.prompt or ""), scene.hero_lighting),
                 "cmfc.negative": NEGATIVE_PROMPT,
                 "cmfc.seed": derive_seed(project.seed, scene.id, "hero", take),
                 "cmfc.width": width, "cmfc.height": height,
@@ -199,7 +203,3 @@ def _object_info() -> dict:
     text = resources.files("cmfc.templates").joinpath("comfyui", "object_info.json").read_text(encoding="utf-8")
     return json.loads(text)
 
-
-def generation_stages(project: Project, scene: Scene, frameworks) -> list[tuple[str, str, int]]:
-    """(stage, payload name, take) for each generation the scene needs (what the estimate prices)."""
-    return list(_stages(project, scene, frameworks))

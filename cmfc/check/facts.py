@@ -60,6 +60,31 @@ def generator_needs(scene) -> tuple[str, ...]:
     return tuple(needs)
 
 
+def generation_stages(scene, lighting) -> tuple[str, ...]:
+    """The ComfyUI stages of each take, in chain order: the one place that decides them (manual 3.1-4.2).
+
+    ``hero`` for a generated hero; ``relight`` (Qwen-Edit, 3.2) when the scene has a lighting preset
+    and a still hero that is not a LoRA hero: a LoRA hero (path B) is lit in its own prompt instead,
+    which keeps the identity; ``motion_wan22``/``motion_onetoall`` for generated motion.
+    """
+    stages = []
+    hero = scene.hero.kind if scene.hero is not None else None
+    if hero in GENERATED_HEROES:
+        stages.append("hero")
+    if scene.light in lighting and hero in ("image", "zimage"):
+        stages.append("relight")
+    if scene.motion is not None and scene.motion.kind in GENERATED_MOTIONS:
+        stages.append(f"motion_{scene.motion.kind}")
+    return tuple(stages)
+
+
+def hero_lighting(scene, lighting) -> str | None:
+    """The lighting phrase a LoRA hero's prompt carries (English, for SDXL/Flux), or None."""
+    if scene.hero is None or scene.hero.kind != "lora" or scene.light not in lighting:
+        return None
+    return f"Lighting: {lighting[scene.light].description}"
+
+
 def scene_outputs(project_id: str, scene, role: str) -> SceneOutputs:
     """The scene's raw clip (03_mining), Natron composite and rendered segment (04_fabrication)."""
     take = picked_take(scene)
@@ -128,7 +153,8 @@ def scene_facts(project_id: str, scene: Scene, frameworks, fps: int) -> dict:
     drawn = scene.text is not None and scene.text.content.strip()  # blank text is drawn by no target
     text_y = text_centre(scene.text.placement) if drawn else None
     return {"role": role, "outputs": scene_outputs(project_id, scene, role), "generator": generator_needs(scene),
-            "effects": effects, "text_y": text_y}
+            "stages": generation_stages(scene, frameworks.lighting),
+            "hero_lighting": hero_lighting(scene, frameworks.lighting), "effects": effects, "text_y": text_y}
 
 
 

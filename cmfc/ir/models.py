@@ -224,6 +224,10 @@ class Scene(SceneSpec):
     inherited: tuple[str, ...] = Field((), description="fields filled from the scene template")
     role: str = Field("", description="the asset role of its footage (ICON PERF DROLL EROLL CROLL)")
     generator: tuple[str, ...] = Field((), description="what must be generated (\"hero lora\", \"motion wan22\")")
+    stages: tuple[str, ...] = Field((), description="the ComfyUI stages of each take, in chain order "
+                                                    "(hero, relight, motion_wan22 | motion_onetoall)")
+    hero_lighting: Optional[str] = Field(None, description="the lighting phrase a LoRA hero's prompt carries "
+                                                           "instead of a relight")
     outputs: Optional[SceneOutputs] = None
     effects: tuple[EffectWindow, ...] = Field((), description="its fx, typed, with their frames")
     text_y: Optional[float] = Field(None, description="the kinetic text's centre, as a fraction of the height from the top "

@@ -54,14 +54,12 @@ def rates(root: Path) -> dict[str, float]:
 
 def estimate(compiled) -> Estimate:
     """GPU time and cost of every generation the spec asks for (hero, relight, motion; every take)."""
-    from cmfc.backends.comfyui.emit import generation_stages
-
     project = compiled.project
     table = rates(compiled.location.root)
     clips = images = 0
     seconds = 0.0
-    for scene in project.scenes:
-        for stage, _, _ in generation_stages(project, scene, compiled.frameworks):
+    for scene in project.scenes:  # the stages resolution decided (Scene.stages), for every take
+        for stage in scene.stages * scene.takes:
             if stage.startswith("motion"):
                 clips += 1
                 seconds += table["gpu_seconds_per_4s_clip"] * (scene.slot.length / project.format.fps) / 4.0

@@ -38,8 +38,7 @@ def titled(payload, title):
 
 def test_every_payload_passes_the_servers_validation(tiny):
     payloads = compile_payloads(tiny)
-    assert sorted(payloads) == [
-        "comfyui/PROJ_T_SC_01_HERO_LIT_v01.json", "comfyui/PROJ_T_SC_01_HERO_LIT_v02.json",
+    assert sorted(payloads) == [  # SC_01's LoRA hero is lit in its prompt: no HERO_LIT relight
         "comfyui/PROJ_T_SC_01_HERO_v01.json", "comfyui/PROJ_T_SC_01_HERO_v02.json",
         "comfyui/PROJ_T_SC_01_ICON_RAW_v01.json", "comfyui/PROJ_T_SC_01_ICON_RAW_v02.json",
         "comfyui/PROJ_T_SC_02_HERO_LIT_v01.json", "comfyui/PROJ_T_SC_02_HERO_v01.json",
@@ -79,11 +78,27 @@ def test_output_prefixes_follow_the_naming_convention(tiny):
     assert prefix == "PROJ_T_SC_02_PERF_RAW_v01"
 
 
-def test_relight_uses_the_presets_reference_and_trigger_phrase(tiny):
-    payload = compile_payloads(tiny)["comfyui/PROJ_T_SC_01_HERO_LIT_v01.json"]
-    assert titled(payload, "cmfc.hero_image")[0]["inputs"]["image"] == "PROJ_T_SC_01_HERO_v01.png"
+def test_a_lora_hero_is_lit_in_its_prompt_not_relit(tiny):
+    # manual 3.1 path B: the LoRA keeps identity; lighting goes into the SDXL prompt, in English
+    payloads = compile_payloads(tiny)
+    assert not [name for name in payloads if "_SC_01_HERO_LIT" in name]
+    prompt = titled(payloads["comfyui/PROJ_T_SC_01_HERO_v01.json"], "cmfc.prompt")[0]["inputs"]["value"]
+    assert prompt.endswith("mid-scream on a rooftop. Lighting: Hard single key from high to one side, deep black "
+                           "shadows, almost no fill.")
+    assert "参考色调" not in prompt
+    motion = payloads["comfyui/PROJ_T_SC_01_ICON_RAW_v01.json"]
+    assert titled(motion, "cmfc.hero_image")[0]["inputs"]["image"] == "PROJ_T_SC_01_HERO_v01.png"
+
+
+def test_a_zimage_hero_with_a_light_is_relit_with_the_presets_reference(tiny):
+    scenes = SCENES.replace('hero zimage "in a messy kitchen"', 'hero zimage "in a messy kitchen"\n  light noir')
+    payloads = compile_payloads(tiny, scenes)
+    payload = payloads["comfyui/PROJ_T_SC_02_HERO_LIT_v01.json"]
+    assert titled(payload, "cmfc.hero_image")[0]["inputs"]["image"] == "PROJ_T_SC_02_HERO.png"
     assert titled(payload, "cmfc.reference_image")[0]["inputs"]["image"].startswith("noir")
-    assert "参考色调" in json.dumps(payload, ensure_ascii=False)
+    assert "Lighting:" not in json.dumps(payloads["comfyui/PROJ_T_SC_02_HERO_v01.json"])
+    motion = payloads["comfyui/PROJ_T_SC_02_PERF_RAW_v01.json"]
+    assert titled(motion, "cmfc.hero_image")[0]["inputs"]["image"] == "PROJ_T_SC_02_HERO_LIT.png"
 
 
 def test_wan_length_covers_the_slot_as_4n_plus_1():
@@ -95,7 +110,7 @@ def test_hostile_prompt_text_stays_exact(tiny):
     hostile = 'a "quote" \\\\ {{ x }} {% y %} ${x} $(rm) ]]> <b>&amp; مرحبا 👋 e\u0301'
     payloads = compile_payloads(tiny, SCENES.replace("mid-scream on a rooftop", hostile.replace('"', '\\"')))
     value = titled(payloads["comfyui/PROJ_T_SC_01_HERO_v01.json"], "cmfc.prompt")[0]["inputs"]["value"]
-    assert value.endswith(hostile.replace("\\\\", "\\"))
+    assert hostile.replace("\\\\", "\\") + ". Lighting: " in value
 
 
 def test_light_none_turns_the_templates_default_relight_off(tiny):

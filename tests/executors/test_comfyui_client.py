@@ -45,7 +45,7 @@ def hero_job(payloads, take="v01") -> GenerationJob:
 def motion_job(payloads, hero_png: Path) -> GenerationJob:
     payload = payloads["comfyui/PROJ_T_SC_01_ICON_RAW_v01.json"]
     return GenerationJob(scene="SC_01", stage="motion", take="v01", payload=payload,
-                         uploads={"PROJ_T_SC_01_HERO_LIT_v01.png": hero_png}, expect="video", label="SC_01 motion v01")
+                         uploads={"PROJ_T_SC_01_HERO_v01.png": hero_png}, expect="video", label="SC_01 motion v01")
 
 
 def run(executor, job, cancel=None):
@@ -72,7 +72,7 @@ def test_motion_uploads_its_input_and_downloads_an_animated_video(server, payloa
     executor = ComfyUIExecutor(server.url, timeouts=FAST, scratch=tmp_path / "scratch")
     hero, _ = run(executor, hero_job(payloads))
     result, _ = run(executor, motion_job(payloads, hero.files[0].path))
-    assert "PROJ_T_SC_01_HERO_LIT_v01.png" in server.uploads
+    assert "PROJ_T_SC_01_HERO_v01.png" in server.uploads  # a LoRA hero animates unrelit
     [video] = result.files
     decoded = verify(video.path, video.kind)
     assert video.kind == "video" and decoded.frames > 1

@@ -72,15 +72,14 @@ def test_the_build_generates_every_take_chains_stages_and_renders_the_picked_one
         actions, report = run_build(tiny, [server.url])
         assert report.exit_code == 0, report.to_json()
         generated = sorted(a.id for a in actions if a.kind == "generate.comfyui")
-        assert generated == ["generate:SC_01:hero:v01", "generate:SC_01:hero:v02", "generate:SC_01:relight:v01",
-                             "generate:SC_01:relight:v02", "generate:SC_02:hero:v01", "generate:SC_02:motion:v01",
-                             "generate:SC_02:relight:v01"]
-        assert len(server.executed) == 7
+        # SC_01's LoRA hero is lit in its prompt (manual path B): no relight; SC_02's zimage hero is relit
+        assert generated == ["generate:SC_01:hero:v01", "generate:SC_01:hero:v02", "generate:SC_02:hero:v01",
+                             "generate:SC_02:motion:v01", "generate:SC_02:relight:v01"]
+        assert len(server.executed) == 5
         # chained: each relight/motion uploaded its take's previous stage under the name its payload reads
-        assert sorted(server.uploads) == ["PROJ_T_SC_01_HERO_v01.png", "PROJ_T_SC_01_HERO_v02.png",
-                                          "PROJ_T_SC_02_HERO.png", "PROJ_T_SC_02_HERO_LIT.png"]
+        assert sorted(server.uploads) == ["PROJ_T_SC_02_HERO.png", "PROJ_T_SC_02_HERO_LIT.png"]
     entries = manifest(tiny)
-    take = entries[f"{MINING}/PROJ_T_SC_01_HERO_LIT_v01.png"]
+    take = entries[f"{MINING}/PROJ_T_SC_01_HERO_v01.png"]
     assert take["origin"] == "generated" and take["executor"] == "comfyui"
     record = take["generated"]
     assert record["server"] == f"comfyui {server.url}" and len(record["prompt_id"]) == 36
@@ -88,7 +87,7 @@ def test_the_build_generates_every_take_chains_stages_and_renders_the_picked_one
     assert f"{MINING}/PROJ_T_SC_02_DROLL_RAW_v01.mp4" in entries or any(p.endswith("_RAW_v01.mp4") for p in entries)
     segments = {e["scene"]: e for e in entries.values() if e["kind"] in ("render.segment", "render.join")}
     assert segments["SC_01"]["origin"] == segments["SC_02"]["origin"] == "generated"
-    assert segments["SC_01"]["inputs"]["hero"]["action"] == "generate:SC_01:relight:v01"
+    assert segments["SC_01"]["inputs"]["hero"]["action"] == "generate:SC_01:hero:v01"
 
 
 def test_an_unchanged_take_is_never_generated_twice(project, tmp_path):
@@ -99,8 +98,8 @@ def test_an_unchanged_take_is_never_generated_twice(project, tmp_path):
         assert run_build(tiny, [server.url])[1].exit_code == 0
         shutil.rmtree(tiny.root / "03_OUTPUT")
         _, report = run_build(tiny, [server.url])
-        assert report.exit_code == 0 and len(server.executed) == 7
-        assert (tiny.root / MINING / "PROJ_T_SC_01_HERO_LIT_v02.png").is_file()
+        assert report.exit_code == 0 and len(server.executed) == 5
+        assert (tiny.root / MINING / "PROJ_T_SC_01_HERO_v02.png").is_file()
 
 
 def test_without_an_executor_the_cards_stay_and_a_hand_made_take_is_provided(project):
@@ -112,7 +111,7 @@ def test_without_an_executor_the_cards_stay_and_a_hand_made_take_is_provided(pro
     segments = {e["scene"]: e for e in manifest(tiny).values() if e["kind"] in ("render.segment", "render.join")}
     assert segments["SC_01"]["origin"] == "storyboard"
     (tiny.root / MINING).mkdir(parents=True, exist_ok=True)
-    Image.linear_gradient("L").convert("RGB").resize((144, 256)).save(tiny.root / MINING / "PROJ_T_SC_01_HERO_LIT_v01.png")
+    Image.linear_gradient("L").convert("RGB").resize((144, 256)).save(tiny.root / MINING / "PROJ_T_SC_01_HERO_v01.png")
     _, report = run_build(tiny, [])
     segments = {e["scene"]: e for e in manifest(tiny).values() if e["kind"] in ("render.segment", "render.join")}
     assert report.exit_code == 0 and segments["SC_01"]["origin"] == "provided"
@@ -125,8 +124,7 @@ def test_a_rejected_prompt_fails_its_scene_in_words_and_keep_going_renders_the_r
         _, report = run_build(tiny, [server.url], keep_going=True)
         rejected = len(server.submitted)
     failed = [r for r in report.results if r.status == "placeholder" and r.kind == "generate.comfyui"]
-    assert sorted(r.id for r in failed) == ["generate:SC_01:relight:v01", "generate:SC_01:relight:v02",
-                                            "generate:SC_02:relight:v01"]
+    assert sorted(r.id for r in failed) == ["generate:SC_02:relight:v01"]  # SC_01's LoRA hero has no relight
     assert all("Traceback" not in r.error and "_ref.jpg" in r.error and "not in list" in r.error for r in failed)
     assert all(r.attempts == 1 for r in failed)  # node_errors are never retried
     assert rejected == 4  # three heroes and SC_02 motion (from the placeholder); no relight was queued

@@ -22,12 +22,13 @@ def test_doctor_names_what_is_missing_and_where_it_goes(tiny, tmp_path):
         assert "ComfyUI 0.12.1-standin" in ok.output and "every server can run every stage" in ok.output
         lora = "coach.safetensors"
         server.missing_models = {lora}
-        (server.root / "input" / "noir_ref.jpg").unlink()
+        kitchen = compiled.frameworks.lighting[compiled.project.scenes[1].light].reference_image
+        (server.root / "input" / kitchen).unlink()
         bad = CliRunner().invoke(cli, ["doctor", str(tiny.root / "t.cmf"), "--comfyui", server.url])
     assert bad.exit_code == 1
     lines = [line for line in bad.output.splitlines() if line.startswith("MISSING")]
     assert any(lora in line and "ComfyUI/models/loras/" in line for line in lines), bad.output
-    assert any("noir_ref.jpg" in line and "SC_01 relight" in line for line in lines), bad.output
+    assert any(kitchen in line and "SC_02 relight" in line for line in lines), bad.output
     down = CliRunner().invoke(cli, ["doctor", str(tiny.root / "t.cmf"), "--comfyui", "http://127.0.0.1:9"])
     assert down.exit_code == 1 and "FAIL" in down.output and "reachable" in down.output
 

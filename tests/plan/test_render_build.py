@@ -142,10 +142,11 @@ def test_plan_estimates_remote_gpu_time_from_configurable_rates(tiny):
 
     tiny.write(SCENES.replace('text "SHOW UP"', 'text "SHOW UP"\n  motion wan22 "push in"'), HEAD)
     result = CliRunner().invoke(cli, ["plan", str(tiny.spec_path)])
-    assert "remote generation: 1 motion clip and 3 images" in result.output
-    # SC_01: hero + relight, SC_02: its template's relight (3 × 20 s) and one 55-frame clip: 180 s × 55/24/4.
+    assert "remote generation: 1 motion clip and 2 images" in result.output
+    # SC_01: a LoRA hero lit in its prompt, no relight; SC_02: its template's relight (2 × 20 s) and one
+    # 55-frame clip: 180 s × 55/24/4.
     cheap = estimate(load(str(tiny.spec_path)))
-    assert cheap.gpu_seconds == 3 * 20 + 180 * 55 / 24 / 4
+    assert cheap.gpu_seconds == 2 * 20 + 180 * 55 / 24 / 4
     (tiny.root / "cmfc.toml").write_text('[project]\nspec = "t.cmf"\n[costs]\nusd_per_gpu_hour = 4.0\n')
     assert estimate(load(str(tiny.spec_path))).usd == cheap.gpu_seconds / 3600 * 4.0
     (tiny.root / "cmfc.toml").write_text('[costs]\nusd_per_gpu_hour = "cheap"\n')
