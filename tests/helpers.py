@@ -92,3 +92,25 @@ def copy_example(name: str, destination: Path) -> Path:
     source = Path(__file__).parent.parent / "specs" / name
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".cmfc", "03_OUTPUT"))
     return destination
+
+
+def run_cli_in(cwd, *args):
+    """``cmfc ARGS`` run from the folder ``cwd``, as a user in a shell there would."""
+    import os
+
+    from click.testing import CliRunner
+
+    from cmfc.cli import cli
+
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(here)
+
+
+def scaffold_short(tmp_path: Path) -> Path:
+    """A fresh ``cmfc new my-short`` project under ``tmp_path``."""
+    scaffold(str(tmp_path / "my-short"), "PROJ_MyShort")
+    return tmp_path / "my-short"

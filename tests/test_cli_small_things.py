@@ -7,25 +7,18 @@ import os
 import re
 
 import pytest
-from click.testing import CliRunner
 
 from cmfc.cli import cli
-from cmfc.scaffold import scaffold
+from tests.helpers import run_cli_in, scaffold_short
 
 
 def run(*args, cwd):
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(here)
+    return run_cli_in(cwd, *args)
 
 
 @pytest.fixture
 def project(tmp_path):
-    scaffold(str(tmp_path / "my-short"), "PROJ_MyShort")
-    return tmp_path / "my-short"
+    return scaffold_short(tmp_path)
 
 
 def test_the_scaffold_stage_label_has_no_missing_glyph_box():

@@ -11,20 +11,6 @@ from build_helpers import PAST_NS, make_project, make_registry, replace_action, 
 from cmfc.build import build, explain, plan
 
 
-@pytest.fixture
-def project(tmp_path):
-    registry = make_registry()
-    actions = make_project(tmp_path)
-
-    def run(acts=None, **kw):
-        kw.setdefault("progress", False)
-        kw.setdefault("backoff", 0)
-        return build(acts or actions, tmp_path, registry=kw.pop("registry", registry), **kw)
-
-    run.root, run.actions, run.registry = tmp_path, actions, registry
-    return run
-
-
 def store_entry(root, digest):
     return root / ".cmfc" / "store" / digest[:2] / digest
 

@@ -13,20 +13,6 @@ from build_helpers import make_project, make_registry, write_source
 from cmfc.build import Action, FileInput, Output, build
 
 
-@pytest.fixture
-def project(tmp_path):
-    registry = make_registry()
-    actions = make_project(tmp_path)
-
-    def run(acts=None, **kw):
-        kw.setdefault("progress", False)
-        kw.setdefault("backoff", 0)
-        return build(acts or actions, tmp_path, registry=kw.pop("registry", registry), **kw)
-
-    run.root, run.actions, run.registry = tmp_path, actions, registry
-    return run
-
-
 # --- 1. inputs are verified after use ---------------------------------------------------------------
 
 def _editing_kind(edits: list[bytes], keep_mtime: bool = False):
