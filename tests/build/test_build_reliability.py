@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from build_helpers import make_project, make_registry, write_source
+from build_helpers import make_registry, write_source
 
 from cmfc.build import Action, FileInput, Output, build
 
